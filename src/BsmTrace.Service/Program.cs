@@ -1,0 +1,3 @@
+using BsmTrace.Service.Cli;
+
+return CommandLine.Run(args, Console.Out, Console.Error);
