@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace BsmTrace.Tests.Support;
+
+/// <summary>Runs the real bsmtrace executable, as a user would, and collects what it printed.</summary>
+public static class BsmTraceProcess
+{
+    public sealed record Result(int ExitCode, string StandardOutput, byte[] StandardOutputBytes, string StandardError);
+
+    private static string Assembly => Path.Combine(AppContext.BaseDirectory, "bsmtrace.dll");
+
+    public static async Task<Result> RunAsync(IEnumerable<string> args, byte[]? stdin = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Assembly);
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        start.Environment["TZ"] = "UTC";
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("bsmtrace did not start");
+        var stdout = new MemoryStream();
+        var copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var readErr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+            await process.StandardInput.BaseStream.WriteAsync(stdin);
+        process.StandardInput.Close();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        await copyOut;
+        var bytes = stdout.ToArray();
+        return new Result(process.ExitCode, System.Text.Encoding.UTF8.GetString(bytes), bytes, await readErr);
+    }
+}
