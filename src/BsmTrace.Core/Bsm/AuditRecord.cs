@@ -5,7 +5,7 @@ namespace BsmTrace.Bsm;
 /// <summary>
 /// One audit record: a view over its raw bytes with the few fields the matcher
 /// needs decoded eagerly, in one pass and without allocating. Everything else
-/// is decoded on demand from <see cref="Raw"/> (see <see cref="BsmTokenReader"/>).
+/// is decoded on demand from <see cref="Raw"/> (see <see cref="Printing.TokenDescriber"/>).
 /// </summary>
 public readonly struct AuditRecord
 {

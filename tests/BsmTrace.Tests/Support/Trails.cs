@@ -26,14 +26,31 @@ public static class Trails
             .Return32(status, 0)
             .Build();
 
+    /// <summary>A run of distinct exec records, one second apart, each by its own user.</summary>
+    public static byte[][] Execs(int count, long start = Epoch) =>
+        Enumerable.Range(0, count).Select(i => Exec((uint)(1000 + i), $"/usr/bin/tool{i}", start + i)).ToArray();
+
+    /// <summary>Offsets of each record in the concatenation of <paramref name="records"/>.</summary>
+    public static long[] Offsets(byte[][] records)
+    {
+        var offsets = new long[records.Length];
+        for (int i = 1; i < records.Length; i++)
+            offsets[i] = offsets[i - 1] + records[i - 1].Length;
+        return offsets;
+    }
+
     public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
     /// <summary>Reads every record and every piece of damage from a trail held in memory.</summary>
-    public static (List<AuditRecord> Records, List<BsmDamage> Damage) ReadAll(byte[] trail, BsmReaderOptions? options = null)
+    public static (List<AuditRecord> Records, List<BsmDamage> Damage) ReadAll(byte[] trail, BsmReaderOptions? options = null) =>
+        ReadAll(new MemoryStream(trail), options);
+
+    /// <summary>Reads every record and every piece of damage from a stream.</summary>
+    public static (List<AuditRecord> Records, List<BsmDamage> Damage) ReadAll(Stream trail, BsmReaderOptions? options = null)
     {
         var damage = new List<BsmDamage>();
         var records = new List<AuditRecord>();
-        using var reader = new BsmRecordReader(new MemoryStream(trail), options);
+        using var reader = new BsmRecordReader(trail, options);
         reader.Damaged += damage.Add;
         while (reader.TryRead(out var record))
         {
