@@ -34,9 +34,11 @@ internal sealed class JsonTokenWriter(Utf8JsonWriter json, AuditEventTable event
 
     public override void Octal(string name, string? xml, ulong value) => json.WriteString(name, Convert.ToString((long)value, 8));
 
-    public override void User(string name, string? xml, uint id) => json.WriteNumber(name, (int)id);
+    // Ids stay unsigned: praudit prints them with %d, but a uid above 2^31 is not negative,
+    // and jq users compare numbers. The unset audit id is then 4294967295, as the kernel stores it.
+    public override void User(string name, string? xml, uint id) => json.WriteNumber(name, id);
 
-    public override void Group(string name, string? xml, uint id) => json.WriteNumber(name, (int)id);
+    public override void Group(string name, string? xml, uint id) => json.WriteNumber(name, id);
 
     public override void Event(string name, string? xml, ushort number)
     {

@@ -142,7 +142,14 @@ internal sealed class PrauditTokenWriter : TokenWriter
         Open(xml);
         foreach (byte b in bytes)
         {
-            if (b != 0)
+            if (b == 0)
+                continue;
+            // praudit writes paths and texts into its XML unescaped, so a file named
+            // "</path>" breaks the document; we escape what XML requires and so differ
+            // from praudit only where praudit's output would not be XML at all.
+            if (_options.Xml && (b is (byte)'&' or (byte)'<' or (byte)'>' || (b == (byte)'"' && _attributeStyle)) && XmlEscaper.TryGetEntity(b, out var entity))
+                _out.Write(entity);
+            else
                 _out.Write(b);
         }
 

@@ -13,16 +13,26 @@ internal static class XmlEscaper
         {
             if (b == 0)
                 return;
-            switch (b)
-            {
-                case (byte)'&': output.Write("&amp;"); break;
-                case (byte)'<': output.Write("&lt;"); break;
-                case (byte)'>': output.Write("&gt;"); break;
-                case (byte)'"': output.Write("&quot;"); break;
-                case (byte)'\'': output.Write("&apos;"); break;
-                default: WriteVis(output, b); break;
-            }
+            if (TryGetEntity(b, out var entity))
+                output.Write(entity);
+            else
+                WriteVis(output, b);
         }
+    }
+
+    /// <summary>The XML entity for one of the five characters that need one.</summary>
+    public static bool TryGetEntity(byte b, out string entity)
+    {
+        entity = b switch
+        {
+            (byte)'&' => "&amp;",
+            (byte)'<' => "&lt;",
+            (byte)'>' => "&gt;",
+            (byte)'"' => "&quot;",
+            (byte)'\'' => "&apos;",
+            _ => "",
+        };
+        return entity.Length > 0;
     }
 
     private static void WriteVis(ByteOutput output, byte b)

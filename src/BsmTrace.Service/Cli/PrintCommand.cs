@@ -38,6 +38,13 @@ internal static class PrintCommand
 
         command.Validators.Add(result =>
         {
+            // An unknown option would otherwise be taken for a file name; './-x' still names a file called -x.
+            foreach (var t in result.GetValue(trails) ?? [])
+            {
+                if (t.Length > 1 && t[0] == '-')
+                    result.AddError($"unknown option '{t}' for print");
+            }
+
             if (result.GetValue(raw) && result.GetValue(shortEvents))
                 result.AddError("-r and -s cannot be used together");
             if (result.GetValue(json) && (result.GetValue(xml) || result.GetValue(oneLine)))
@@ -85,6 +92,14 @@ internal static class PrintCommand
         {
             string name = file == "-" ? "stdin" : file;
             Stream input;
+            if (Directory.Exists(file))
+            {
+                output.Flush();
+                stderr.WriteLine($"bsmtrace: {name}: is a directory, not a trail");
+                status = CommandLine.Failure;
+                continue;
+            }
+
             try
             {
                 input = file == "-" ? Console.OpenStandardInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
