@@ -12,6 +12,9 @@ internal static class NativeLibraries
 {
     public const string LibC = "libc";
 
+    /// <summary>PCRE2's 8-bit library: the engine PCRE.NET wraps, present on most hosts as a dependency of grep, git or glib.</summary>
+    public const string Pcre2 = "pcre2-8";
+
     private static int _registered;
 
     /// <summary>Installs the resolver once for the assembly; every type with imports calls this from its static constructor.</summary>
@@ -28,6 +31,11 @@ internal static class NativeLibraries
             LibC when OperatingSystem.IsMacOS() => ["libSystem.dylib"],
             LibC when OperatingSystem.IsFreeBSD() => ["libc.so.7"],
             LibC => ["libc.so.6", "libc.so"],
+            // Debian and Ubuntu ship only the versioned name unless the -dev package is installed;
+            // FreeBSD ports and Homebrew/MacPorts put it outside the default search path.
+            Pcre2 when OperatingSystem.IsMacOS() =>
+                ["libpcre2-8.0.dylib", "libpcre2-8.dylib", "/opt/homebrew/lib/libpcre2-8.0.dylib", "/usr/local/lib/libpcre2-8.0.dylib", "/opt/local/lib/libpcre2-8.0.dylib"],
+            Pcre2 => ["libpcre2-8.so.0", "libpcre2-8.so", "/usr/local/lib/libpcre2-8.so.0", "/usr/local/lib/libpcre2-8.so"],
             _ => [],
         };
 

@@ -14,7 +14,7 @@ namespace BsmTrace.Service.Cli;
 /// </summary>
 internal static class PrintCommand
 {
-    public static Command Create(TextWriter stderr)
+    public static Command Create(TextWriter stderr, Option<string?> eventFile, Option<string?> classFile)
     {
         var trails = new Argument<string[]>("TRAIL")
         {
@@ -28,12 +28,10 @@ internal static class PrintCommand
         var xml = new Option<bool>("-x") { Description = "XML, as praudit -x." };
         var delimiter = new Option<string>("-d") { Description = "Field delimiter (default ',').", DefaultValueFactory = _ => "," };
         var json = new Option<bool>("--json") { Description = "One JSON object per record, every token with named fields." };
-        var eventFile = new Option<string?>("--event-file") { Description = $"Event table (default {AuditEventTable.SystemPath}, else the built-in OpenBSM table)." };
-        var classFile = new Option<string?>("--class-file") { Description = $"Class table (default {AuditClassTable.SystemPath}, else the built-in OpenBSM table)." };
 
         var command = new Command("print", "Print BSM trails as praudit(1) does, or as JSON lines.")
         {
-            trails, numeric, raw, shortEvents, oneLine, xml, delimiter, json, eventFile, classFile,
+            trails, numeric, raw, shortEvents, oneLine, xml, delimiter, json,
         };
 
         command.Validators.Add(result =>

@@ -1,0 +1,87 @@
+using BsmTrace.Policy.Diagnostics;
+
+namespace BsmTrace.Policy.Binding;
+
+/// <summary>
+/// Findings about a policy that loads but is probably not what its author
+/// meant: sets never used, states that can never match, sequences that start
+/// exactly like an earlier one, and trigger-running policies that other users
+/// could rewrite.
+/// </summary>
+internal static class PolicyChecks
+{
+    public static void Run(IReadOnlyList<BoundSet> sets, IReadOnlyList<SequenceDefinition> sequences, IReadOnlyList<string> files,
+        PolicyEnvironment environment, DiagnosticBag diagnostics)
+    {
+        foreach (var set in sets.Where(s => !s.Used))
+            diagnostics.Warning(set.Location, $"set {set.Name} is never used");
+
+        var starts = new Dictionary<string, SequenceDefinition>(StringComparer.Ordinal);
+        foreach (var sequence in sequences)
+        {
+            foreach (var state in sequence.States.DistinctBy(s => s.WrittenIndex))
+                CheckState(sequence, state, diagnostics);
+
+            if (sequence.TimeoutWindowSeconds > 0 && sequence.TimeoutSeconds is null)
+                diagnostics.Warning(sequence.Location, $"sequence {sequence.Name} has a timeout-window but no timeout; the window has no effect");
+
+            string start = $"{sequence.Subject.Field}|{sequence.Subject.Negated}|{sequence.Subject.IsAny}|{string.Join(',', sequence.Subject.Ids)}|{sequence.Zone}|{sequence.Scope}|{sequence.States[0].Description}";
+            if (starts.TryGetValue(start, out var earlier))
+            {
+                diagnostics.Warning(sequence.Location,
+                    $"sequence {sequence.Name} has the same subject and first state as sequence {earlier.Name} ({earlier.Location}); the same records start both");
+            }
+            else
+            {
+                starts.Add(start, sequence);
+            }
+        }
+
+        if (sequences.Any(s => s.States.Any(st => st.Trigger is not null)))
+            CheckWritableFiles(files, environment, diagnostics);
+    }
+
+    private static void CheckState(SequenceDefinition sequence, StateDefinition state, DiagnosticBag diagnostics)
+    {
+        string which = $"state {state.WrittenIndex + 1} of sequence {sequence.Name}";
+        if (state.Event.Count == 0)
+            diagnostics.Warning(state.Location, $"{which} can never match: its event rule ({state.Event.Description}) takes no event in the event table");
+        if (state.Status == StatusRule.Never)
+            diagnostics.Warning(state.Location, $"{which} can never match: it asks for status success and status failure");
+        if (state.Object is { IsEmpty: true, Negated: false })
+            diagnostics.Warning(state.Location, $"{which} can never match: its object set ({state.Object.Description}) is empty");
+    }
+
+    private static void CheckWritableFiles(IReadOnlyList<string> files, PolicyEnvironment environment, DiagnosticBag diagnostics)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        foreach (var file in files.Distinct(StringComparer.Ordinal))
+        {
+            string? problem = null;
+            try
+            {
+                var mode = File.GetUnixFileMode(file);
+                string directory = Path.GetDirectoryName(Path.GetFullPath(file))!;
+                var directoryMode = File.GetUnixFileMode(directory);
+                if ((mode & UnixFileMode.OtherWrite) != 0)
+                    problem = $"{file} is writable by every user";
+                else if ((directoryMode & UnixFileMode.OtherWrite) != 0 && (directoryMode & UnixFileMode.StickyBit) == 0)
+                    problem = $"{file} is in {directory}, where every user can replace it";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            if (problem is null)
+                continue;
+            var at = new SourceLocation(file, 0, 0);
+            string message = $"{problem}, and this policy runs trigger commands as bsmtrace's user";
+            if (environment.RefuseWritableFilesWithTriggers)
+                diagnostics.Error(at, message + "; make it writable only by its owner");
+            else
+                diagnostics.Warning(at, message);
+        }
+    }
+}

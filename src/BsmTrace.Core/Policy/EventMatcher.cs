@@ -1,0 +1,55 @@
+namespace BsmTrace.Policy;
+
+/// <summary>
+/// A state's event rule compiled to one bit per event number: event sets,
+/// class sets (resolved against the event table when the policy loads, so a
+/// class check costs what an event check does) and <c>not</c> all become a
+/// single lookup.
+/// </summary>
+public sealed class EventMatcher
+{
+    private readonly ulong[] _bits;
+
+    private EventMatcher(ulong[] bits, bool isAny, string description)
+    {
+        _bits = bits;
+        IsAny = isAny;
+        Description = description;
+        Count = bits.Sum(b => System.Numerics.BitOperations.PopCount(b));
+    }
+
+    public static EventMatcher Any { get; } = new(Enumerable.Repeat(ulong.MaxValue, 1024).ToArray(), true, "any");
+
+    /// <summary>A matcher from the set's events; <paramref name="negated"/> inverts it.</summary>
+    public static EventMatcher From(Func<ushort, bool> inSet, bool negated, string description)
+    {
+        ArgumentNullException.ThrowIfNull(inSet);
+        var bits = new ulong[1024];
+        for (int e = 0; e <= ushort.MaxValue; e++)
+        {
+            if (inSet((ushort)e) != negated)
+                bits[e >> 6] |= 1UL << (e & 63);
+        }
+
+        return new EventMatcher(bits, false, description);
+    }
+
+    public bool IsAny { get; }
+
+    /// <summary>How many of the 65,536 event numbers match; 0 means the state can never match.</summary>
+    public int Count { get; }
+
+    public string Description { get; }
+
+    public bool Matches(ushort eventType) => (_bits[eventType >> 6] & (1UL << (eventType & 63))) != 0;
+
+    /// <summary>The event numbers that match, for building the matcher's index.</summary>
+    public IEnumerable<ushort> Events()
+    {
+        for (int e = 0; e <= ushort.MaxValue; e++)
+        {
+            if (Matches((ushort)e))
+                yield return (ushort)e;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace BsmTrace.Policy;
+
+public enum LogChannelKind
+{
+    Stderr,
+    Syslog,
+    File,
+    Bsm,
+    Json,
+}

@@ -1,0 +1,28 @@
+using BsmTrace.Events;
+using BsmTrace.Unix;
+
+namespace BsmTrace.Policy;
+
+/// <summary>What names in a policy resolve against: the event and class tables and the user database.</summary>
+public sealed record PolicyEnvironment(AuditEventTable Events, AuditClassTable Classes, UserDatabase Users)
+{
+    /// <summary>
+    /// When true, a policy with triggers whose files other users can write is
+    /// refused (the service: triggers run as its user); when false it is a
+    /// warning (<c>bsmtrace check</c>).
+    /// </summary>
+    public bool RefuseWritableFilesWithTriggers { get; init; }
+
+    /// <summary>The host's tables when present (or the given files), else the built-in OpenBSM ones.</summary>
+    public static PolicyEnvironment Load(string? eventFile = null, string? classFile = null, UserDatabase? users = null)
+    {
+        var classes = AuditClassTable.LoadDefault(classFile);
+        string events = eventFile ?? AuditEventTable.SystemPath;
+        var table = eventFile is not null || File.Exists(events) ? AuditEventTable.Load(events, classes) : AuditEventTable.Builtin;
+        return new PolicyEnvironment(table, classes, users ?? new UserDatabase());
+    }
+
+    /// <summary>The built-in tables and the system's user database: what tests and hosts without audit tables use.</summary>
+    public static PolicyEnvironment Builtin(UserDatabase? users = null) =>
+        new(AuditEventTable.Builtin, AuditClassTable.Builtin, users ?? new UserDatabase());
+}

@@ -1,0 +1,69 @@
+using System.Collections.Frozen;
+using BsmTrace.Bsm;
+
+namespace BsmTrace.Policy;
+
+/// <summary>
+/// A sequence's subject rule: which records it considers, and the subject
+/// field that keys its instances. <c>subject any</c> takes every record
+/// (even one without a subject token) and keys by audit user id.
+/// </summary>
+public sealed class SubjectSelector
+{
+    private readonly FrozenSet<uint> _ids;
+
+    private SubjectSelector(SubjectField field, bool isAny, bool negated, FrozenSet<uint> ids, string description)
+    {
+        Field = field;
+        IsAny = isAny;
+        Negated = negated;
+        _ids = ids;
+        Description = description;
+    }
+
+    public static SubjectSelector Any { get; } = new(SubjectField.AuditUid, isAny: true, negated: false, FrozenSet<uint>.Empty, "any");
+
+    public static SubjectSelector For(SubjectField field, bool negated, IEnumerable<uint> ids, string description) =>
+        new(field, isAny: false, negated, ids.ToFrozenSet(), description);
+
+    public SubjectField Field { get; }
+
+    public bool IsAny { get; }
+
+    public bool Negated { get; }
+
+    public IReadOnlySet<uint> Ids => _ids;
+
+    /// <summary>How the policy wrote it, for diagnostics and for telling two selectors apart.</summary>
+    public string Description { get; }
+
+    /// <summary>Whether the sequence considers this record. A record without a subject token has no ids to test, so only <c>any</c> takes it.</summary>
+    public bool Matches(in AuditRecord record)
+    {
+        if (IsAny)
+            return true;
+        if (!record.HasSubject)
+            return false;
+        return _ids.Contains(KeyOf(record.Subject)) != Negated;
+    }
+
+    /// <summary>The value of the keyed field: the subject of an alert and the main part of an instance's key.</summary>
+    public uint KeyOf(in SubjectIds ids) => Field switch
+    {
+        SubjectField.AuditUid => ids.AuditUid,
+        SubjectField.EffectiveUid => ids.EffectiveUid,
+        SubjectField.RealUid => ids.RealUid,
+        SubjectField.EffectiveGid => ids.EffectiveGid,
+        _ => ids.RealGid,
+    };
+
+    /// <summary>The word the classic alert line uses for the keyed field.</summary>
+    public string FieldName => Field switch
+    {
+        SubjectField.AuditUid => "auid",
+        SubjectField.EffectiveUid => "euid",
+        SubjectField.RealUid => "ruid",
+        SubjectField.EffectiveGid => "egid",
+        _ => "rgid",
+    };
+}

@@ -1,0 +1,40 @@
+using BsmTrace.Policy;
+using BsmTrace.Policy.Binding;
+
+namespace BsmTrace.Service.Cli;
+
+/// <summary>
+/// Loads a policy only to report on it: <c>bsmtrace -n -f FILE</c> prints its
+/// errors, <c>bsmtrace check FILE</c> its errors and warnings and a summary.
+/// Exit 0 when the policy loads, 1 when it does not.
+/// </summary>
+internal static class PolicyCheck
+{
+    public const string DefaultPolicyPath = "/usr/local/etc/bsmtrace.conf";
+
+    public static int Run(string path, bool withWarnings, string? eventFile, string? classFile, TextWriter stdout, TextWriter stderr)
+    {
+        var environment = PolicyEnvironment.Load(eventFile, classFile);
+        var result = PolicyLoader.Load(path, environment);
+        using var policy = result.Policy;
+
+        foreach (var d in result.Diagnostics.Where(d => withWarnings || d.IsError))
+            stderr.WriteLine(d.ToString());
+
+        if (withWarnings)
+        {
+            int warnings = result.Warnings.Count();
+            if (policy is not null)
+            {
+                stdout.WriteLine($"{path}: {policy.Sequences.Count} sequences, {policy.Sequences.Sum(s => s.States.Count)} states, " +
+                    $"{result.Files.Count} files, {warnings} warnings");
+            }
+            else
+            {
+                stdout.WriteLine($"{path}: {result.Errors.Count()} errors, {warnings} warnings: the policy does not load");
+            }
+        }
+
+        return policy is null ? CommandLine.Failure : CommandLine.Success;
+    }
+}
