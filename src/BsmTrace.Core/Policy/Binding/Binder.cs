@@ -71,6 +71,8 @@ internal sealed class Binder
             .ThenBy(d => d.Location.Line)
             .ThenBy(d => d.Location.Column)
             .ToList();
+        if (_diagnostics.IsFull)
+            diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, diagnostics.Last(d => d.IsError).Location, $"too many errors ({_diagnostics.ErrorLimit}); stopped looking"));
 
         if (_diagnostics.HasErrors)
         {
@@ -158,7 +160,7 @@ internal sealed class Binder
 
     private void BindDefinition(DefineSetSyntax define)
     {
-        var set = BindSetBody(define.Name, define.Body);
+        var set = BindSetBody(define.Name, define.Body, define.Location);
         if (set is null)
             return;
         if (_sets.TryGetValue(define.Name, out var earlier))
@@ -259,7 +261,7 @@ internal sealed class Binder
             _channels.Add(syntax.Name, channel);
     }
 
-    private BoundSet? BindSetBody(string name, SetBodySyntax body)
+    private BoundSet? BindSetBody(string name, SetBodySyntax body, SourceLocation location)
     {
         if (!SetTypes.TryParse(body.TypeName, out var type))
         {
@@ -267,7 +269,7 @@ internal sealed class Binder
             return null;
         }
 
-        var set = new BoundSet(name, type, body.Location);
+        var set = new BoundSet(name, type, location);
         foreach (var item in body.Items)
         {
             if (item.IsSetReference)
@@ -393,7 +395,7 @@ internal sealed class Binder
     {
         BoundSet? set = use.Reference is not null
             ? ResolveSet(use.Reference, use.Location)
-            : BindSetBody("<anonymous>", use.Inline!);
+            : BindSetBody("<anonymous>", use.Inline!, use.Location);
         if (set is null)
             return null;
         if (!allowed(set.Type))
@@ -508,13 +510,13 @@ internal sealed class Binder
             }
         }
 
-        if (subject is null && !seen.ContainsKey("subject"))
+        if (subject is null && !seen.ContainsKey("subject") && !syntax.Incomplete)
         {
             _diagnostics.Error(syntax.Location, $"sequence {name} has no subject; add 'subject any;' or 'subject $SET;'");
             ok = false;
         }
 
-        if (syntax.States.Count == 0)
+        if (syntax.States.Count == 0 && !syntax.Incomplete)
         {
             _diagnostics.Error(syntax.Location, $"sequence {name} has no states; a sequence needs at least one 'state {{ event …; status …; }};'");
             ok = false;
@@ -541,7 +543,7 @@ internal sealed class Binder
             return;
         }
 
-        if (!ok || subject is null)
+        if (!ok || syntax.Incomplete || subject is null)
             return;
 
         canonical.Append(CultureInfo.InvariantCulture, $"subject {subject.Field} {subject.Negated} [{string.Join(',', subject.Ids)}] any={subject.IsAny}; ");
@@ -682,19 +684,19 @@ internal sealed class Binder
             }
         }
 
-        if (!seen.ContainsKey("event"))
+        if (!seen.ContainsKey("event") && !syntax.Incomplete)
         {
             _diagnostics.Error(syntax.Location, $"state {index + 1} of sequence {sequence} has no event; add 'event $SET;' or 'event any;'");
             ok = false;
         }
 
-        if (!seen.ContainsKey("status"))
+        if (!seen.ContainsKey("status") && !syntax.Incomplete)
         {
             _diagnostics.Error(syntax.Location, $"state {index + 1} of sequence {sequence} has no status; add 'status success;', 'status failure;' or 'status any;'");
             ok = false;
         }
 
-        if (!ok || events is null || status is null)
+        if (!ok || syntax.Incomplete || events is null || status is null)
             return null;
         return (new StateDefinition(events, status.Value, objects, trigger, index, syntax.Location), multiplier);
     }

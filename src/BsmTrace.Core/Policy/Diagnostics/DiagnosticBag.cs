@@ -1,9 +1,10 @@
 namespace BsmTrace.Policy.Diagnostics;
 
 /// <summary>
-/// Collects diagnostics in the order they are found. Past a limit of errors
-/// it stops collecting (a policy mangled throughout would otherwise print
-/// thousands of lines) and says so once.
+/// Collects diagnostics in the order they are found. At a limit of errors it
+/// stops collecting (a policy mangled throughout would otherwise print
+/// thousands of lines); <see cref="IsFull"/> tells the parser and binder to stop,
+/// and the loader adds one line that says so.
 /// </summary>
 public sealed class DiagnosticBag
 {
@@ -23,14 +24,14 @@ public sealed class DiagnosticBag
 
     public IReadOnlyList<Diagnostic> Items => _items;
 
+    public int ErrorLimit => _errorLimit;
+
     public void Error(SourceLocation at, string message)
     {
-        if (ErrorCount > _errorLimit)
+        if (IsFull)
             return;
         ErrorCount++;
-        _items.Add(ErrorCount > _errorLimit
-            ? new Diagnostic(DiagnosticSeverity.Error, at, $"too many errors ({_errorLimit}); stopped looking")
-            : new Diagnostic(DiagnosticSeverity.Error, at, message));
+        _items.Add(new Diagnostic(DiagnosticSeverity.Error, at, message));
     }
 
     public void Warning(SourceLocation at, string message) => _items.Add(new Diagnostic(DiagnosticSeverity.Warning, at, message));

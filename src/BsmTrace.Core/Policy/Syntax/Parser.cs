@@ -154,6 +154,7 @@ public sealed class Parser
 
         var options = new List<SequenceOptionSyntax>();
         var states = new List<StateSyntax>();
+        bool incomplete = false;
         while (Current.Kind is not (TokenKind.CloseBrace or TokenKind.EndOfFile) && !_diagnostics.IsFull)
         {
             int start = _index;
@@ -166,6 +167,7 @@ public sealed class Parser
             }
             catch (SyntaxError)
             {
+                incomplete = true;
                 SkipStatement();
             }
 
@@ -175,7 +177,7 @@ public sealed class Parser
 
         Expect(TokenKind.CloseBrace, $"'}}' to close sequence {name.Text}");
         Expect(TokenKind.Semicolon, "';' after the sequence's '}'");
-        return new SequenceSyntax(at, name.Text, options, states);
+        return new SequenceSyntax(at, name.Text, options, states, incomplete);
     }
 
     private SequenceOptionSyntax ParseSequenceOption()
@@ -246,6 +248,7 @@ public sealed class Parser
         var at = Advance().Location;
         Expect(TokenKind.OpenBrace, "'{' to open the state");
         var options = new List<StateOptionSyntax>();
+        bool incomplete = false;
         while (Current.Kind is not (TokenKind.CloseBrace or TokenKind.EndOfFile) && !_diagnostics.IsFull)
         {
             int start = _index;
@@ -255,6 +258,7 @@ public sealed class Parser
             }
             catch (SyntaxError)
             {
+                incomplete = true;
                 SkipStatement();
             }
 
@@ -264,7 +268,7 @@ public sealed class Parser
 
         Expect(TokenKind.CloseBrace, "'}' to close the state");
         Expect(TokenKind.Semicolon, "';' after the state's '}'");
-        return new StateSyntax(at, options);
+        return new StateSyntax(at, options, incomplete);
     }
 
     private StateOptionSyntax ParseStateOption()

@@ -3,7 +3,8 @@ using BsmTrace.Policy.Diagnostics;
 namespace BsmTrace.Policy.Syntax;
 
 /// <summary><c>state { event …; status …; [object …;] [multiplier N;] [trigger "…";] };</c></summary>
-public sealed record StateSyntax(SourceLocation Location, IReadOnlyList<StateOptionSyntax> Options);
+/// <param name="Incomplete">Whether a syntax error cut an option out: "missing option" findings would then only echo it.</param>
+public sealed record StateSyntax(SourceLocation Location, IReadOnlyList<StateOptionSyntax> Options, bool Incomplete);
 
 /// <summary>An option of a state, before resolution.</summary>
 public abstract record StateOptionSyntax(SourceLocation Location, string Keyword);

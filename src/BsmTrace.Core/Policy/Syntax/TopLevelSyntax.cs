@@ -20,8 +20,8 @@ public sealed record ChannelOptionSyntax(SourceLocation Location, string Name, s
 /// <summary><c>log-channel $NAME TYPE { OPTION VALUE, ...; };</c></summary>
 public sealed record LogChannelSyntax(SourceLocation Location, string Name, string TypeName, SourceLocation TypeLocation, IReadOnlyList<ChannelOptionSyntax> Options) : TopLevelSyntax(Location);
 
-/// <summary><c>sequence NAME { OPTION... STATE... };</c></summary>
-public sealed record SequenceSyntax(SourceLocation Location, string Name, IReadOnlyList<SequenceOptionSyntax> Options, IReadOnlyList<StateSyntax> States) : TopLevelSyntax(Location);
+/// <summary><c>sequence NAME { OPTION... STATE... };</c>; Incomplete when a syntax error cut something out of it.</summary>
+public sealed record SequenceSyntax(SourceLocation Location, string Name, IReadOnlyList<SequenceOptionSyntax> Options, IReadOnlyList<StateSyntax> States, bool Incomplete) : TopLevelSyntax(Location);
 
 /// <summary>A whole policy file as written, before names are resolved.</summary>
 public sealed record PolicyFileSyntax(string File, IReadOnlyList<TopLevelSyntax> Items);
