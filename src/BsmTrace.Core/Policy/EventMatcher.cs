@@ -20,15 +20,17 @@ public sealed class EventMatcher
 
     public static EventMatcher Any { get; } = new(Enumerable.Repeat(ulong.MaxValue, 1024).ToArray(), true, "any");
 
-    /// <summary>A matcher from the set's events; <paramref name="negated"/> inverts it.</summary>
-    public static EventMatcher From(Func<ushort, bool> inSet, bool negated, string description)
+    /// <summary>A matcher taking exactly <paramref name="events"/>; <paramref name="negated"/> inverts it.</summary>
+    public static EventMatcher From(IEnumerable<ushort> events, bool negated, string description)
     {
-        ArgumentNullException.ThrowIfNull(inSet);
+        ArgumentNullException.ThrowIfNull(events);
         var bits = new ulong[1024];
-        for (int e = 0; e <= ushort.MaxValue; e++)
+        foreach (ushort e in events)
+            bits[e >> 6] |= 1UL << (e & 63);
+        if (negated)
         {
-            if (inSet((ushort)e) != negated)
-                bits[e >> 6] |= 1UL << (e & 63);
+            for (int i = 0; i < bits.Length; i++)
+                bits[i] = ~bits[i];
         }
 
         return new EventMatcher(bits, false, description);
@@ -40,6 +42,9 @@ public sealed class EventMatcher
     public int Count { get; }
 
     public string Description { get; }
+
+    /// <summary>A digest of the events that match, for fingerprints: equal exactly when the matchers take the same events.</summary>
+    public string ContentHash => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_bits.AsSpan())));
 
     public bool Matches(ushort eventType) => (_bits[eventType >> 6] & (1UL << (eventType & 63))) != 0;
 

@@ -12,14 +12,18 @@ public static class NameSuggester
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(candidates);
-        int limit = Math.Max(1, name.Length / 3);
+        // A '$' sigil is not part of what can be misspelt; and a suggestion must share at
+        // least one character with the name ('$x' is not a misspelling of '$u').
+        string bare = name.TrimStart('$');
+        int limit = Math.Min(Math.Max(1, bare.Length / 3), bare.Length - 1);
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            if (Math.Abs(candidate.Length - name.Length) > limit || candidate.Length > 256)
+            string bareCandidate = candidate.TrimStart('$');
+            if (Math.Abs(bareCandidate.Length - bare.Length) > limit || bareCandidate.Length > 256)
                 continue;
-            int d = Distance(name, candidate);
+            int d = Distance(bare, bareCandidate);
             if (d < bestDistance && d <= limit)
             {
                 best = candidate;

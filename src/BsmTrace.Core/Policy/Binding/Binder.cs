@@ -575,7 +575,7 @@ internal sealed class Binder
 
     private static string StateFingerprint(StateDefinition state)
     {
-        var events = state.Event.IsAny ? "any" : string.Join(',', state.Event.Events());
+        var events = state.Event.IsAny ? "any" : state.Event.ContentHash;
         var obj = state.Object is null
             ? "none"
             : $"{state.Object.Negated} [{string.Join(',', state.Object.Paths?.Paths ?? [])}] [{string.Join('\u0001', state.Object.Patterns.Select(p => p.Pattern))}]";
@@ -719,17 +719,13 @@ internal sealed class Binder
             return null;
         string description = Describe(use, set);
         if (set.Type == SetType.AuditEvent)
-        {
-            var members = new bool[ushort.MaxValue + 1];
-            foreach (var e in set.Events)
-                members[e] = true;
-            return EventMatcher.From(e => members[e], use.Negated, description);
-        }
+            return EventMatcher.From(set.Events, use.Negated, description);
 
         // A class set becomes the events whose classes share a bit with it, resolved now against
         // the event table so that matching is one lookup (the original reread the table per check).
         uint mask = set.ClassMask;
-        return EventMatcher.From(e => (_env.Events.ClassMask(e) & mask) != 0, use.Negated, description);
+        var inClass = _env.Events.Events.Select(e => e.Number).Distinct().Where(e => (_env.Events.ClassMask(e) & mask) != 0);
+        return EventMatcher.From(inClass, use.Negated, description);
     }
 
     private ObjectMatcher? BindObject(SetUseSyntax use)
