@@ -72,6 +72,9 @@ public readonly struct AuditRecord
     /// <summary>The last path token's bytes, without its terminating NUL; empty when there is none.</summary>
     public ReadOnlySpan<byte> Path => HasPath ? Raw.Span.Slice(_pathStart, _pathLength) : default;
 
+    /// <summary>The path's bytes as memory over <see cref="Raw"/>: a batch keeps it without copying.</summary>
+    public ReadOnlyMemory<byte> PathMemory => HasPath ? Raw.Slice(_pathStart, _pathLength) : default;
+
     /// <summary>Whether the record has an attribute token (attr32 or attr64); its fsid and inode then identify the file.</summary>
     public bool HasAttribute { get; }
     public uint FileSystemId { get; }
@@ -198,6 +201,19 @@ public readonly struct AuditRecord
     {
         eventType = BinaryPrimitives.ReadUInt16BigEndian(token[6..]);
         modifier = BinaryPrimitives.ReadUInt16BigEndian(token[8..]);
+    }
+
+    /// <summary>
+    /// The same record over a copy of its bytes (offsets inside the record are
+    /// relative to its start, so nothing is decoded again): how a record leaves
+    /// the reader's buffer for a batch.
+    /// </summary>
+    public AuditRecord WithRaw(ReadOnlyMemory<byte> copy, long offset)
+    {
+        if (copy.Length != Raw.Length)
+            throw new ArgumentException("The copy must be as long as the record.", nameof(copy));
+        return new AuditRecord(copy, offset, EventType, Modifier, Seconds, Milliseconds, HasSubject, Subject, HasReturn, Status,
+            ReturnValue, _pathStart, _pathLength, HasAttribute, FileSystemId, Inode, _zoneStart, _zoneLength);
     }
 
     /// <summary>The seven ids shared by the subject and process tokens, which all start the same way.</summary>

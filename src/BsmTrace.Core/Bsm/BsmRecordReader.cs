@@ -46,6 +46,27 @@ public sealed class BsmRecordReader : IDisposable
     public long Position => _bufferBase + _start;
 
     /// <summary>
+    /// Whether the next record can be framed from what is already buffered,
+    /// without reading the stream. A live source hands its batch on when this
+    /// is false, since the next read may wait for the kernel.
+    /// </summary>
+    public bool HasBufferedFrame
+    {
+        get
+        {
+            int available = _end - _start;
+            if (available < 5)
+                return false;
+            byte id = _buffer[_start];
+            if (BsmTokenTypes.IsHeader(id))
+                return BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start + 1)) <= (uint)available;
+            return id == (byte)BsmTokenType.OtherFile32
+                && available >= FileTokenFixedSize
+                && FileTokenFixedSize + BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 9)) <= available;
+        }
+    }
+
+    /// <summary>
     /// Frames the next record or file token. Returns false at the end of the
     /// stream. The frame's bytes stay valid until the next call.
     /// </summary>

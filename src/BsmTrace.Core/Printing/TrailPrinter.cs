@@ -109,48 +109,19 @@ public sealed class TrailPrinter
     private void WriteJson(BsmFrame frame, BsmRecordReader reader)
     {
         var sink = new JsonBufferSink(_buffer);
-        using (var json = new Utf8JsonWriter(sink, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false }))
+        using (var json = new Utf8JsonWriter(sink, RecordJson.WriterOptions))
         {
-            var writer = new JsonTokenWriter(json, _events);
             json.WriteStartObject();
             json.WriteNumber("offset", frame.Offset);
             json.WriteString("kind", frame.Kind == BsmFrameKind.Record ? "record" : "file");
-            json.WriteStartArray("tokens");
-            var bytes = frame.Bytes.Span;
-            int at = 0;
-            bool complete = true;
-            while (at < bytes.Length)
+            var problem = RecordJson.WriteTokens(json, frame.Bytes.Span, frame.Kind == BsmFrameKind.Record, _events);
+            if (problem is { } p)
             {
-                var token = bytes[at..];
-                var measure = BsmTokenLayout.Measure(token, out int length);
-                if (measure == TokenMeasure.Unknown && frame.Kind == BsmFrameKind.Record && at < bytes.Length - BsmTokenTypes.TrailerSize)
-                {
-                    length = bytes.Length - BsmTokenTypes.TrailerSize - at;
-                    writer.Begin(token[0], "unknown", "");
-                    writer.Memory("data", null, token[1..length]);
-                    writer.End("");
-                    reader.Report(new BsmDamage(BsmDamageKind.UnknownToken, frame.Offset + at, length,
-                        $"unknown token type 0x{token[0]:x2} in the record at byte {frame.Offset}; printed the rest of the record as data"));
-                }
-                else if (measure != TokenMeasure.Ok)
-                {
-                    var problem = new RecordProblem(measure, at, token[0]);
-                    reader.Report(new BsmDamage(BsmDamageKind.MalformedToken, frame.Offset + at, bytes.Length - at,
-                        $"{problem.Describe()} in the record at byte {frame.Offset}; the rest of the record is not printed"));
-                    complete = false;
-                    break;
-                }
-                else
-                {
-                    TokenDescriber.Describe(token[..length], writer);
-                }
-
-                at += length;
+                reader.Report(new BsmDamage(p.Kind, frame.Offset + p.At, p.Length, p.Kind == BsmDamageKind.UnknownToken
+                    ? $"{p.What} in the record at byte {frame.Offset}; printed the rest of the record as data"
+                    : $"{p.What} in the record at byte {frame.Offset}; the rest of the record is not printed"));
             }
 
-            json.WriteEndArray();
-            if (!complete)
-                json.WriteBoolean("truncated", true);
             json.WriteEndObject();
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BsmTrace.Service.Hosting;
 
 namespace BsmTrace.Service.Cli;
 
@@ -11,11 +12,26 @@ public static class CommandLine
     public const int Success = 0;
     public const int Failure = 1;
 
+    public static string Version => typeof(CommandLine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(stderr);
-        var policyFile = new Option<string>("-f") { Description = $"The policy (default {PolicyCheck.DefaultPolicyPath}).", DefaultValueFactory = _ => PolicyCheck.DefaultPolicyPath };
+        var defaults = new BsmTraceOptions();
+        var source = new Option<string>("-a") { Description = $"The audit source: a trail file, '-' for stdin, a FIFO or a device (default {defaults.Source}).", HelpName = "trail" };
+        var rawDump = new Option<bool>("-b") { Description = "Write the raw bytes of every record that matches a state to stdout." };
+        var evidence = new Option<bool>("-B") { Description = "Keep the records of each alert as an evidence file under the log directory (needs -l)." };
+        var debug = new Option<bool>("-d") { Description = "Debug: more detail in messages." };
+        var policyFile = new Option<string>("-f") { Description = $"The policy (default {PolicyCheck.DefaultPolicyPath}).", DefaultValueFactory = _ => PolicyCheck.DefaultPolicyPath, HelpName = "config" };
+        var foreground = new Option<bool>("-F") { Description = "Foreground: alerts on stderr (unless -l) instead of syslog." };
+        var logDirectory = new Option<string?>("-l") { Description = "Append alerts to DIR/bsmtrace.log (or the policy's logfile).", HelpName = "logdir" };
         var checkOnly = new Option<bool>("-n") { Description = "Load the policy, print its errors, and exit: 0 when it loads, 1 when it does not." };
+        var pidFile = new Option<string?>("-p") { Description = "Write the process id to this file (created exclusively, removed at exit).", HelpName = "pidfile" };
+        var version = new Option<bool>("-v") { Description = "Print the version and exit." };
+        var workers = new Option<int>("--workers") { Description = "Matcher workers (default: the number of processors).", HelpName = "N" };
+        var maxInstances = new Option<int>("--max-instances") { Description = $"Live sequence instances at most; the oldest are evicted past it (default {defaults.MaxInstances}).", DefaultValueFactory = _ => defaults.MaxInstances, HelpName = "N" };
+        workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--workers must be 0 (one per processor) or more"); });
+        maxInstances.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-instances must be at least 1"); });
         var eventFile = new Option<string?>("--event-file") { Description = "Event table (default /etc/security/audit_event, else the built-in OpenBSM table).", Recursive = true };
         var classFile = new Option<string?>("--class-file") { Description = "Class table (default /etc/security/audit_class, else the built-in OpenBSM table).", Recursive = true };
 
@@ -25,16 +41,51 @@ public static class CommandLine
 
         var root = new RootCommand("bsmtrace: watch BSM audit records for sequences of events that mean trouble.")
         {
-            policyFile, checkOnly, eventFile, classFile,
+            source, rawDump, evidence, debug, policyFile, foreground, logDirectory, checkOnly, pidFile, version, workers, maxInstances, eventFile, classFile,
             PrintCommand.Create(stderr, eventFile, classFile),
             check,
         };
         root.SetAction(parse =>
         {
+            if (parse.GetValue(version))
+            {
+                stdout.WriteLine($"bsmtrace {Version}");
+                return Success;
+            }
+
             if (parse.GetValue(checkOnly))
                 return PolicyCheck.Run(parse.GetValue(policyFile)!, withWarnings: false, parse.GetValue(eventFile), parse.GetValue(classFile), stdout, stderr);
-            stderr.WriteLine("bsmtrace: this build can check policies (-n, check) and print trails (print); matching trails arrives with the sequence engine");
-            return Failure;
+
+            var options = new BsmTraceOptions
+            {
+                Source = parse.GetValue(source) ?? defaults.Source,
+                Policy = parse.GetValue(policyFile)!,
+                LogDirectory = parse.GetValue(logDirectory),
+                Foreground = parse.GetValue(foreground),
+                Evidence = parse.GetValue(evidence),
+                RawDump = parse.GetValue(rawDump),
+                Debug = parse.GetValue(debug),
+                PidFile = parse.GetValue(pidFile),
+                Workers = parse.GetValue(workers),
+                MaxInstances = parse.GetValue(maxInstances),
+                EventFile = parse.GetValue(eventFile),
+                ClassFile = parse.GetValue(classFile),
+            };
+            using var stop = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                stop.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                return RunCommand.RunAsync(options, stderr, stop.Token).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
         });
 
         var parse = root.Parse(args);

@@ -1,0 +1,50 @@
+using System.Globalization;
+using BsmTrace.Bsm;
+using BsmTrace.Policy;
+
+namespace BsmTrace.Matching;
+
+/// <summary>A sequence completed: everything the sinks report about it.</summary>
+public sealed record Alert
+{
+    public required SequenceDefinition Sequence { get; init; }
+
+    /// <summary>The keyed subject field's value (auid for <c>subject any</c>).</summary>
+    public required uint Subject { get; init; }
+
+    /// <summary>Whether the records had a subject token; when not, <see cref="Subject"/> is -1 (no audit id).</summary>
+    public required bool HasSubject { get; init; }
+
+    /// <summary>The subject ids of the completing record.</summary>
+    public required SubjectIds Ids { get; init; }
+
+    /// <summary>Time of the completing record.</summary>
+    public required long Seconds { get; init; }
+
+    public required uint Milliseconds { get; init; }
+
+    /// <summary>Completing record's seconds minus the first record's (0 for one-state sequences).</summary>
+    public required long Duration { get; init; }
+
+    /// <summary>The source's base name; "stdin" for standard input.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The zone (jail) of the completing record, or null.</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>The object path of the completing record, or null.</summary>
+    public string? Object { get; init; }
+
+    /// <summary>Every record that matched a state, in order, as read.</summary>
+    public required IReadOnlyList<ReadOnlyMemory<byte>> Records { get; init; }
+
+    /// <summary>Position of the completing record in the stream (orders alerts deterministically).</summary>
+    public required long RecordIndex { get; init; }
+
+    /// <summary>
+    /// The original's log line, byte for byte: seconds, a dot, the header's
+    /// milliseconds unpadded, the subject as a signed number.
+    /// </summary>
+    public string ClassicLine => string.Create(CultureInfo.InvariantCulture,
+        $"{Seconds}.{Milliseconds} state machine: {Sequence.Name} subject: auid {(int)Subject} completed: duration {Duration} seconds priority: {Sequence.Priority} source: {Source}");
+}

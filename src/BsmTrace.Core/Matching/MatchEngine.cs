@@ -1,0 +1,98 @@
+using BsmTrace.Policy;
+using BsmTrace.Unix;
+
+namespace BsmTrace.Matching;
+
+/// <summary>
+/// Runs a compiled policy over batches of records: the spec's order of
+/// operations (expire, advance, start, the completion rule) at a cost that
+/// grows with the sequences a record can move, not with the number of live
+/// instances. Work is split into partitions by instance key and run in
+/// parallel; each batch's findings are merged in record order, so the output
+/// is the same for any number of workers.
+/// </summary>
+/// <remarks>Not thread-safe: one thread hands batches to <see cref="Process"/>.</remarks>
+public sealed class MatchEngine
+{
+    private readonly MatcherPartition[] _partitions;
+    private readonly BatchResult _result = new();
+    private readonly ParallelOptions _parallel;
+
+    public MatchEngine(CompiledPolicy policy, MatchEngineOptions options, UserDatabase users)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(options);
+        Policy = policy;
+        Options = options;
+        Plan = new MatchPlan(policy, users);
+        int workers = Math.Max(1, options.Workers);
+        _partitions = Enumerable.Range(0, workers)
+            .Select(i => new MatcherPartition(Plan, i, workers, options.MaxInstances / workers))
+            .ToArray();
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
+    }
+
+    public CompiledPolicy Policy { get; }
+
+    public MatchEngineOptions Options { get; }
+
+    internal MatchPlan Plan { get; }
+
+    public int Workers => _partitions.Length;
+
+    /// <summary>Whether records' paths should be remembered by inode (some state has an object rule).</summary>
+    public bool UsesObjects => Plan.UsesObjects;
+
+    public int LiveInstances => _partitions.Sum(p => p.Live);
+
+    public long InstancesStarted => _partitions.Sum(p => p.Started);
+
+    public long InstancesExpired => _partitions.Sum(p => p.Expired);
+
+    public long InstancesEvicted => _partitions.Sum(p => p.Evicted);
+
+    /// <summary>Matches one batch. The result is reused by the next call.</summary>
+    public BatchResult Process(RecordBatch batch, string source)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (_partitions.Length == 1)
+            _partitions[0].Process(batch, source);
+        else
+            Parallel.For(0, _partitions.Length, _parallel, i => _partitions[i].Process(batch, source));
+
+        _result.Clear();
+        foreach (var p in _partitions)
+        {
+            _result.Alerts.AddRange(p.Alerts);
+            _result.Triggers.AddRange(p.Triggers);
+            _result.MatchedRecords.AddRange(p.Matched);
+        }
+
+        if (_partitions.Length > 1)
+        {
+            // The order of one record's alerts follows the policy's order of sequences.
+            _result.Alerts.Sort((a, b) => a.RecordIndex != b.RecordIndex
+                ? a.RecordIndex.CompareTo(b.RecordIndex)
+                : SequenceIndex(a).CompareTo(SequenceIndex(b)));
+            _result.Triggers.Sort((a, b) => a.RecordIndex.CompareTo(b.RecordIndex));
+            _result.MatchedRecords.Sort();
+            Dedupe(_result.MatchedRecords);
+        }
+
+        return _result;
+    }
+
+    private int SequenceIndex(Alert alert) => Array.IndexOf(Plan.Sequences, alert.Sequence);
+
+    private static void Dedupe(List<int> sorted)
+    {
+        int write = 0;
+        for (int read = 0; read < sorted.Count; read++)
+        {
+            if (write == 0 || sorted[read] != sorted[write - 1])
+                sorted[write++] = sorted[read];
+        }
+
+        sorted.RemoveRange(write, sorted.Count - write);
+    }
+}

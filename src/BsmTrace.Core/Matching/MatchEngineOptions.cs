@@ -1,0 +1,14 @@
+namespace BsmTrace.Matching;
+
+/// <summary>Limits and parallelism of the matcher.</summary>
+public sealed record MatchEngineOptions
+{
+    /// <summary>Matcher workers; each owns the instances whose keys hash to it.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Live instances at most, in equal shares per worker; past it the oldest are evicted (and counted).</summary>
+    public int MaxInstances { get; init; } = 1_000_000;
+
+    /// <summary>(file system, inode) → path entries remembered for records that carry only an attribute.</summary>
+    public int MaxRememberedPaths { get; init; } = 65_536;
+}

@@ -1,0 +1,136 @@
+using System.Threading.Channels;
+using BsmTrace.Alerts;
+using BsmTrace.Bsm;
+using BsmTrace.Triggers;
+using Microsoft.Extensions.Logging;
+
+namespace BsmTrace.Matching;
+
+/// <summary>
+/// One source's run: a reader thread frames records into batches and hands
+/// them through a bounded channel to the matcher, which runs the engine and
+/// passes its findings on (alerts to the dispatcher, triggers to the runner,
+/// matching records to the raw dump). Batches go back to a pool, so the steady
+/// state allocates nothing per record; when the matcher falls behind, the
+/// reader waits for a free batch (backpressure).
+/// </summary>
+public sealed class MatchPipeline
+{
+    private readonly MatchEngine _engine;
+    private readonly AlertDispatcher _alerts;
+    private readonly TriggerRunner? _triggers;
+    private readonly Stream? _rawDump;
+    private readonly ILogger _logger;
+    private readonly MatchPipelineOptions _options;
+    private long _records;
+    private long _bytes;
+    private long _damaged;
+
+    public MatchPipeline(MatchEngine engine, AlertDispatcher alerts, TriggerRunner? triggers, Stream? rawDump, ILogger logger, MatchPipelineOptions? options = null)
+    {
+        _engine = engine;
+        _alerts = alerts;
+        _triggers = triggers;
+        _rawDump = rawDump;
+        _logger = logger;
+        _options = options ?? new MatchPipelineOptions();
+    }
+
+    public long Records => Interlocked.Read(ref _records);
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Pieces of damage the reader reported (malformed, truncated or skipped input).</summary>
+    public long Damaged => Interlocked.Read(ref _damaged);
+
+    /// <summary>Reads <paramref name="input"/> to its end (or until cancelled) and matches every record.</summary>
+    public async Task RunAsync(Stream input, string sourceName, CancellationToken cancellationToken = default)
+    {
+        var free = Channel.CreateBounded<RecordBatch>(_options.QueuedBatches + 2);
+        var full = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(_options.QueuedBatches) { SingleReader = true, SingleWriter = true });
+        for (int i = 0; i < _options.QueuedBatches + 2; i++)
+            free.Writer.TryWrite(new RecordBatch(_options.BatchSize));
+
+        var reading = Task.Factory.StartNew(() => Read(input, sourceName, free.Reader, full.Writer, cancellationToken),
+            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        await foreach (var batch in full.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            Match(batch, sourceName);
+            batch.Clear();
+            free.Writer.TryWrite(batch);
+        }
+
+        await reading.ConfigureAwait(false);
+    }
+
+    private void Read(Stream input, string sourceName, ChannelReader<RecordBatch> free, ChannelWriter<RecordBatch> full, CancellationToken cancellationToken)
+    {
+        var batcher = new RecordBatcher(_engine.UsesObjects ? _engine.Options.MaxRememberedPaths : 0);
+        try
+        {
+            using var reader = new BsmRecordReader(input, _options.Reader, leaveOpen: true);
+            reader.Damaged += damage =>
+            {
+                Interlocked.Increment(ref _damaged);
+                _logger.LogWarning("{Source}: {Damage}", sourceName, damage.ToString());
+            };
+
+            var batch = Take(free, cancellationToken);
+            while (!cancellationToken.IsCancellationRequested && reader.TryRead(out var record))
+            {
+                if (!batch.HasRoomFor(record.Raw.Length))
+                {
+                    Hand(full, batch, cancellationToken);
+                    batch = Take(free, cancellationToken);
+                }
+
+                batcher.Add(batch, record);
+                Interlocked.Increment(ref _records);
+                Interlocked.Add(ref _bytes, record.Raw.Length);
+
+                if (batch.IsFull || (_options.Live && !reader.HasBufferedFrame))
+                {
+                    Hand(full, batch, cancellationToken);
+                    batch = Take(free, cancellationToken);
+                }
+            }
+
+            if (batch.Count > 0)
+                Hand(full, batch, CancellationToken.None);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: what was handed on is still matched.
+        }
+        finally
+        {
+            full.TryComplete();
+        }
+    }
+
+    private static RecordBatch Take(ChannelReader<RecordBatch> free, CancellationToken cancellationToken) =>
+        free.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    private static void Hand(ChannelWriter<RecordBatch> full, RecordBatch batch, CancellationToken cancellationToken) =>
+        full.WriteAsync(batch, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    private void Match(RecordBatch batch, string sourceName)
+    {
+        var result = _engine.Process(batch, sourceName);
+        foreach (var alert in result.Alerts)
+            _alerts.Publish(alert);
+        if (_triggers is not null)
+        {
+            foreach (var trigger in result.Triggers)
+                _triggers.Enqueue(trigger);
+        }
+
+        if (_rawDump is not null && result.MatchedRecords.Count > 0)
+        {
+            foreach (int i in result.MatchedRecords)
+                _rawDump.Write(batch.Records[i].Raw.Span);
+            _rawDump.Flush();
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace BsmTrace.Matching;
+
+public sealed record MatchPipelineOptions
+{
+    /// <summary>Records per batch handed from the reader to the matchers.</summary>
+    public int BatchSize { get; init; } = 1024;
+
+    /// <summary>Batches that may wait between the reader and the matchers; a file source waits when they are all full.</summary>
+    public int QueuedBatches { get; init; } = 8;
+
+    /// <summary>
+    /// A live source (a pipe, FIFO or device): a batch is handed on as soon as
+    /// no further record is already buffered, so that an alert does not wait for
+    /// the batch to fill.
+    /// </summary>
+    public bool Live { get; init; }
+
+    public Bsm.BsmReaderOptions Reader { get; init; } = Bsm.BsmReaderOptions.Default;
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using BsmTrace.Bsm;
+using BsmTrace.Policy;
+using BsmTrace.Unix;
+
+namespace BsmTrace.Matching;
+
+/// <summary>
+/// What every partition shares, read-only: the sequences, and an index from
+/// event number to the sequences that have a state accepting it, so that a
+/// record is shown only to the sequences it can move (the original scanned
+/// every live instance for every record).
+/// </summary>
+internal sealed class MatchPlan
+{
+    private readonly UserDatabase _users;
+    private readonly ConcurrentDictionary<(int Sequence, int Zone), bool> _zoneGlobs = new();
+    private readonly int _seed = Random.Shared.Next();
+
+    public MatchPlan(CompiledPolicy policy, UserDatabase users)
+    {
+        _users = users;
+        Sequences = [.. policy.Sequences];
+        Candidates = BuildIndex(Sequences);
+    }
+
+    public SequenceDefinition[] Sequences { get; }
+
+    /// <summary>For each event number, the indices of the sequences that have a state accepting it.</summary>
+    public int[][] Candidates { get; }
+
+    /// <summary>Whether any state has an object rule (else paths need not be remembered by inode).</summary>
+    public bool UsesObjects => Sequences.Any(s => s.States.Any(st => st.Object is not null));
+
+    private static int[][] BuildIndex(SequenceDefinition[] sequences)
+    {
+        var index = new int[ushort.MaxValue + 1][];
+        var lists = new List<int>?[ushort.MaxValue + 1];
+        for (int s = 0; s < sequences.Length; s++)
+        {
+            var states = sequences[s].States.DistinctBy(st => st.WrittenIndex).ToArray();
+            for (int e = 0; e <= ushort.MaxValue; e++)
+            {
+                foreach (var state in states)
+                {
+                    if (state.Event.Matches((ushort)e))
+                    {
+                        (lists[e] ??= []).Add(s);
+                        break;
+                    }
+                }
+            }
+        }
+
+        for (int e = 0; e <= ushort.MaxValue; e++)
+            index[e] = lists[e]?.ToArray() ?? [];
+        return index;
+    }
+
+    public bool ZoneMatches(int sequence, in AuditRecord record, int zoneId)
+    {
+        var rule = Sequences[sequence].Zone;
+        if (rule.Kind != ZoneRuleKind.Glob || !record.HasZoneName)
+            return rule.Matches(record.HasZoneName, record.ZoneName);
+        if (_zoneGlobs.TryGetValue((sequence, zoneId), out bool known))
+            return known;
+        bool matches = rule.Matches(true, record.ZoneName);
+        _zoneGlobs.TryAdd((sequence, zoneId), matches);
+        return matches;
+    }
+
+    /// <summary>
+    /// The random extra of a new instance's timeout (timeout-window, timeout-prob):
+    /// up to window × 100 / prob seconds. Drawn from a hash of the instance with a
+    /// per-process seed, so that it is unpredictable from outside and yet the same
+    /// whichever worker draws it.
+    /// </summary>
+    public long TimeoutExtra(SequenceDefinition sequence, InstanceKey key, long firstSeconds)
+    {
+        if (sequence.TimeoutWindowSeconds <= 0)
+            return 0;
+        long max = sequence.TimeoutWindowSeconds * 100 / sequence.TimeoutProbability;
+        uint draw = (uint)HashCode.Combine(_seed, key, firstSeconds);
+        return draw % (max + 1);
+    }
+
+    /// <summary>A user's name for trigger arguments; the number when the database has none.</summary>
+    public string UserName(uint uid) => _users.UserName(uid) ?? ((int)uid).ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,231 @@
+using System.Text;
+using BsmTrace.Bsm;
+using BsmTrace.Policy;
+using BsmTrace.Policy.Triggers;
+
+namespace BsmTrace.Matching;
+
+/// <summary>
+/// One matcher worker's share of the work: the instances whose keys hash to
+/// it. Every partition reads every record of a batch in order and acts only on
+/// its own keys, so all the records of one key are matched in order by one
+/// worker, and the result does not depend on how many workers there are.
+/// </summary>
+internal sealed class MatcherPartition
+{
+    private readonly MatchPlan _plan;
+    private readonly int _index;
+    private readonly int _partitions;
+    private readonly int _capacity;
+    private readonly Dictionary<InstanceKey, SequenceInstance> _live = [];
+    private readonly PriorityQueue<SequenceInstance, long> _expiry = new();
+    private readonly LinkedList<SequenceInstance> _byAge = new();
+
+    public MatcherPartition(MatchPlan plan, int index, int partitions, int capacity)
+    {
+        _plan = plan;
+        _index = index;
+        _partitions = partitions;
+        _capacity = Math.Max(1, capacity);
+    }
+
+    public int Live => _live.Count;
+
+    public long Started { get; private set; }
+
+    public long Expired { get; private set; }
+
+    public long Evicted { get; private set; }
+
+    /// <summary>What this partition found in the last batch, merged by the engine.</summary>
+    public List<Alert> Alerts { get; } = [];
+
+    public List<TriggerRequest> Triggers { get; } = [];
+
+    /// <summary>Batch indices of records that matched a state (for the raw dump).</summary>
+    public List<int> Matched { get; } = [];
+
+    public void Process(RecordBatch batch, string source)
+    {
+        Alerts.Clear();
+        Triggers.Clear();
+        Matched.Clear();
+
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ref readonly var record = ref batch.Records[i];
+            Sweep(record.Seconds);
+
+            var candidates = _plan.Candidates[record.EventType];
+            bool matched = false;
+            foreach (int s in candidates)
+            {
+                var sequence = _plan.Sequences[s];
+                if (!sequence.Subject.Matches(record))
+                    continue;
+                int zone = batch.ZoneIds[i];
+                if (!_plan.ZoneMatches(s, record, zone))
+                    continue;
+
+                var key = new InstanceKey(
+                    s,
+                    record.HasSubject ? sequence.Subject.KeyOf(record.Subject) : uint.MaxValue,
+                    sequence.Scope switch
+                    {
+                        SequenceScope.Process or SequenceScope.Thread => record.Subject.Pid,
+                        SequenceScope.Session => record.Subject.SessionId,
+                        _ => 0,
+                    },
+                    sequence.Zone.BindsZone ? zone : 0,
+                    !record.HasSubject);
+
+                if (_partitions > 1 && (uint)key.GetHashCode() % (uint)_partitions != (uint)_index)
+                    continue;
+
+                matched |= Step(sequence, key, batch, i, source);
+            }
+
+            if (matched)
+                Matched.Add(i);
+        }
+    }
+
+    /// <summary>The spec's steps 2 and 3 for one sequence and key: advance the live instance, then start (or alert at once).</summary>
+    private bool Step(SequenceDefinition sequence, InstanceKey key, RecordBatch batch, int i, string source)
+    {
+        ref readonly var record = ref batch.Records[i];
+        bool hasPath = batch.HasObjectPath[i];
+        var path = batch.ObjectPaths[i].Span;
+        bool matched = false;
+        bool completedHere = false;
+
+        _live.TryGetValue(key, out var instance);
+        if (instance is not null)
+        {
+            var state = sequence.States[instance.Next];
+            if (Matches(state, record, hasPath, path))
+            {
+                matched = true;
+                RequestTrigger(state, sequence, batch, i);
+                instance.Records.Add(record.Raw.ToArray());
+                instance.Next++;
+                if (instance.Next == sequence.States.Count)
+                {
+                    Alerts.Add(MakeAlert(sequence, key, instance.FirstSeconds, instance.Records, batch, i, source));
+                    End(instance);
+                    completedHere = true;
+                }
+            }
+        }
+
+        var first = sequence.States[0];
+        if (Matches(first, record, hasPath, path))
+        {
+            matched = true;
+            RequestTrigger(first, sequence, batch, i);
+            if (sequence.States.Count == 1)
+            {
+                Alerts.Add(MakeAlert(sequence, key, record.Seconds, [record.Raw.ToArray()], batch, i, source));
+            }
+            else if (instance is null && !completedHere)
+            {
+                Start(sequence, key, record);
+            }
+        }
+
+        return matched;
+    }
+
+    private static bool Matches(StateDefinition state, in AuditRecord record, bool hasPath, ReadOnlySpan<byte> path) =>
+        state.Event.Matches(record.EventType)
+        && state.Status.Matches(record.Status)
+        && (state.Object is null || state.Object.Matches(hasPath, path));
+
+    private void Start(SequenceDefinition sequence, InstanceKey key, in AuditRecord record)
+    {
+        if (_live.Count >= _capacity)
+        {
+            End(_byAge.First!.Value);
+            Evicted++;
+        }
+
+        long? expiresAfter = null;
+        if (sequence.TimeoutSeconds is { } timeout)
+            expiresAfter = record.Seconds + timeout + _plan.TimeoutExtra(sequence, key, record.Seconds);
+
+        var instance = new SequenceInstance(key, record.Seconds, record.Milliseconds, expiresAfter);
+        instance.Records.Add(record.Raw.ToArray());
+        _live.Add(key, instance);
+        _byAge.AddLast(instance.AgeNode);
+        if (expiresAfter is { } at)
+            _expiry.Enqueue(instance, at);
+        Started++;
+    }
+
+    /// <summary>Expires every instance whose time has passed: the record's time is later than its first time plus its timeout (exactly the timeout is still inside).</summary>
+    private void Sweep(long now)
+    {
+        while (_expiry.TryPeek(out var instance, out long after) && after < now)
+        {
+            _expiry.Dequeue();
+            if (!instance.Ended)
+            {
+                End(instance);
+                Expired++;
+            }
+        }
+
+        // Ended instances stay queued until their time comes; keep that garbage bounded.
+        if (_expiry.Count > 2 * _live.Count + 4096)
+        {
+            var alive = _expiry.UnorderedItems.Where(e => !e.Element.Ended).ToList();
+            _expiry.Clear();
+            _expiry.EnqueueRange(alive);
+        }
+    }
+
+    private void End(SequenceInstance instance)
+    {
+        instance.Ended = true;
+        _live.Remove(instance.Key);
+        _byAge.Remove(instance.AgeNode);
+    }
+
+    private static Alert MakeAlert(SequenceDefinition sequence, InstanceKey key, long firstSeconds, IReadOnlyList<ReadOnlyMemory<byte>> records,
+        RecordBatch batch, int i, string source)
+    {
+        ref readonly var record = ref batch.Records[i];
+        return new Alert
+        {
+            Sequence = sequence,
+            Subject = key.Subject,
+            HasSubject = !key.NoSubject,
+            Ids = record.Subject,
+            Seconds = record.Seconds,
+            Milliseconds = record.Milliseconds,
+            Duration = record.Seconds - firstSeconds,
+            Source = source,
+            Zone = record.HasZoneName ? Encoding.UTF8.GetString(record.ZoneName) : null,
+            Object = batch.HasObjectPath[i] ? Encoding.UTF8.GetString(batch.ObjectPaths[i].Span) : null,
+            Records = records,
+            RecordIndex = batch.FirstIndex + i,
+        };
+    }
+
+    private void RequestTrigger(StateDefinition state, SequenceDefinition sequence, RecordBatch batch, int i)
+    {
+        if (state.Trigger is not { } trigger)
+            return;
+        ref readonly var record = ref batch.Records[i];
+        var ids = record.Subject;
+        bool hasSubject = record.HasSubject;
+        string? path = batch.HasObjectPath[i] ? Encoding.UTF8.GetString(batch.ObjectPaths[i].Span) : null;
+        var argv = trigger.Expand(v => v switch
+        {
+            TriggerVariable.Subject => hasSubject ? _plan.UserName(ids.AuditUid) : "",
+            TriggerVariable.EffectiveSubject => hasSubject ? _plan.UserName(ids.EffectiveUid) : "",
+            _ => path ?? "",
+        });
+        Triggers.Add(new TriggerRequest(sequence.Name, argv, batch.FirstIndex + i));
+    }
+}

@@ -1,0 +1,62 @@
+namespace BsmTrace.Matching;
+
+/// <summary>
+/// Remembers the last path seen for each (file system id, inode), so that a
+/// record with an attribute token but no path (fchmod, ftruncate, fstat…) still
+/// has an object. Bounded: the least recently used entries go first. Used by
+/// the one thread that batches records, in record order, so that every worker
+/// sees the same paths.
+/// </summary>
+public sealed class ObjectPathMemory
+{
+    private readonly int _capacity;
+    private readonly Dictionary<(uint, ulong), LinkedListNode<Entry>> _entries;
+    private readonly LinkedList<Entry> _recency = new();
+
+    public ObjectPathMemory(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        _entries = new Dictionary<(uint, ulong), LinkedListNode<Entry>>(Math.Min(capacity, 1 << 16));
+    }
+
+    public int Count => _entries.Count;
+
+    public long Evictions { get; private set; }
+
+    /// <summary>Remembers <paramref name="path"/> for the file; copies it only when it differs from what was remembered.</summary>
+    public void Remember(uint fileSystemId, ulong inode, ReadOnlySpan<byte> path)
+    {
+        if (_entries.TryGetValue((fileSystemId, inode), out var node))
+        {
+            if (!node.Value.Path.AsSpan().SequenceEqual(path))
+                node.Value = node.Value with { Path = path.ToArray() }; // the latest path for an inode wins
+            _recency.Remove(node);
+            _recency.AddFirst(node);
+            return;
+        }
+
+        if (_entries.Count >= _capacity)
+        {
+            var oldest = _recency.Last!;
+            _recency.RemoveLast();
+            _entries.Remove(oldest.Value.Key);
+            Evictions++;
+        }
+
+        var entry = _recency.AddFirst(new Entry((fileSystemId, inode), path.ToArray()));
+        _entries.Add((fileSystemId, inode), entry);
+    }
+
+    /// <summary>The remembered path of the file, or null.</summary>
+    public byte[]? Recall(uint fileSystemId, ulong inode)
+    {
+        if (!_entries.TryGetValue((fileSystemId, inode), out var node))
+            return null;
+        _recency.Remove(node);
+        _recency.AddFirst(node);
+        return node.Value.Path;
+    }
+
+    private sealed record Entry((uint, ulong) Key, byte[] Path);
+}

@@ -1,0 +1,54 @@
+using BsmTrace.Bsm;
+
+namespace BsmTrace.Matching;
+
+/// <summary>
+/// Puts records into batches in stream order, and does there what must be
+/// done once and in order before records are split among workers: the path
+/// of a record that has only an attribute token (from the inode memory), and
+/// its zone's id.
+/// </summary>
+public sealed class RecordBatcher
+{
+    private readonly ObjectPathMemory? _paths;
+    private readonly ZoneInterner _zones = new();
+    private long _next;
+
+    /// <param name="rememberedPaths">Capacity of the inode memory; 0 when the policy has no object rules.</param>
+    public RecordBatcher(int rememberedPaths)
+    {
+        if (rememberedPaths > 0)
+            _paths = new ObjectPathMemory(rememberedPaths);
+    }
+
+    public ZoneInterner Zones => _zones;
+
+    /// <summary>Records added so far: the index the next record will have in the stream.</summary>
+    public long RecordCount => _next;
+
+    /// <summary>Adds a record to <paramref name="batch"/>, which must have room for it.</summary>
+    public void Add(RecordBatch batch, in AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+            batch.FirstIndex = _next;
+        int i = batch.Add(record);
+        _next++;
+
+        if (_paths is not null && record.HasAttribute)
+        {
+            if (record.HasPath)
+            {
+                _paths.Remember(record.FileSystemId, record.Inode, record.Path);
+            }
+            else if (_paths.Recall(record.FileSystemId, record.Inode) is { } remembered)
+            {
+                batch.ObjectPaths[i] = remembered;
+                batch.HasObjectPath[i] = true;
+            }
+        }
+
+        if (record.HasZoneName)
+            batch.ZoneIds[i] = _zones.Intern(record.ZoneName);
+    }
+}

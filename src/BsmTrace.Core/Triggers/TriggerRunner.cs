@@ -1,0 +1,129 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Threading.Channels;
+using BsmTrace.Matching;
+using Microsoft.Extensions.Logging;
+
+namespace BsmTrace.Triggers;
+
+/// <summary>
+/// Runs trigger commands: argv as the policy's template made it (no shell ever
+/// sees it), standard input empty, output discarded, a time limit after which
+/// the child and its descendants are killed, a cap on how many run at once,
+/// and every child waited for, so none is left a zombie. Results are counted
+/// by outcome; failures are logged.
+/// </summary>
+public sealed class TriggerRunner : IAsyncDisposable
+{
+    private readonly TriggerRunnerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<TriggerRequest> _queue;
+    private readonly Task[] _workers;
+    private long _succeeded;
+    private long _failed;
+    private long _timedOut;
+    private long _dropped;
+
+    public TriggerRunner(TriggerRunnerOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = logger;
+        _queue = Channel.CreateBounded<TriggerRequest>(
+            new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite },
+            _ => Interlocked.Increment(ref _dropped));
+        _workers = Enumerable.Range(0, Math.Max(1, options.MaxConcurrent)).Select(_ => Task.Run(WorkAsync)).ToArray();
+    }
+
+    public long Succeeded => Interlocked.Read(ref _succeeded);
+
+    /// <summary>Exited non-zero, or could not be started.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public long TimedOut => Interlocked.Read(ref _timedOut);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Enqueue(TriggerRequest request) => _queue.Writer.TryWrite(request);
+
+    /// <summary>Runs what is queued, waits for every child, and stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+        if (Dropped > 0)
+            _logger.LogWarning("{Dropped} triggers were dropped: more were asked for than could run", Dropped);
+    }
+
+    private async Task WorkAsync()
+    {
+        await foreach (var request in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+            await RunAsync(request).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(TriggerRequest request)
+    {
+        var start = new ProcessStartInfo(request.Argv[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in request.Argv.Skip(1))
+            start.ArgumentList.Add(arg);
+
+        Process? process;
+        try
+        {
+            process = Process.Start(start);
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+        {
+            Interlocked.Increment(ref _failed);
+            _logger.LogError("Trigger of sequence {Sequence} could not start {Program}: {Reason}", request.Sequence, request.Argv[0], e.Message);
+            return;
+        }
+
+        if (process is null)
+        {
+            Interlocked.Increment(ref _failed);
+            return;
+        }
+
+        using (process)
+        {
+            process.StandardInput.Close();
+            // Read and discard the output so that a chatty child never blocks on a full pipe.
+            var drainOut = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+            var drainErr = process.StandardError.ReadToEndAsync();
+
+            using var timeout = new CancellationTokenSource(_options.Timeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().ConfigureAwait(false);
+                Interlocked.Increment(ref _timedOut);
+                _logger.LogError("Trigger of sequence {Sequence} ({Program}) ran longer than {Timeout} and was killed", request.Sequence, request.Argv[0], _options.Timeout);
+                return;
+            }
+
+            await drainOut.ConfigureAwait(false);
+            string errors = await drainErr.ConfigureAwait(false);
+            if (process.ExitCode == 0)
+            {
+                Interlocked.Increment(ref _succeeded);
+            }
+            else
+            {
+                Interlocked.Increment(ref _failed);
+                _logger.LogError("Trigger of sequence {Sequence} ({Program}) exited with status {Status}: {Output}",
+                    request.Sequence, request.Argv[0], process.ExitCode, errors.Length > 200 ? errors[..200] : errors.TrimEnd());
+            }
+        }
+    }
+}

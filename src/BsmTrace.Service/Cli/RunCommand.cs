@@ -1,0 +1,108 @@
+using BsmTrace.Alerts;
+using BsmTrace.Matching;
+using BsmTrace.Policy;
+using BsmTrace.Policy.Binding;
+using BsmTrace.Service.Hosting;
+using BsmTrace.Sources;
+using BsmTrace.Triggers;
+using BsmTrace.Unix;
+using Microsoft.Extensions.Logging;
+
+namespace BsmTrace.Service.Cli;
+
+/// <summary>
+/// A run over one source to its end: load the policy, open the source, match
+/// every record, send alerts to the sinks the options choose, and exit 0 at
+/// the end of input (1 if the input was damaged or something could not be
+/// opened).
+/// </summary>
+internal static class RunCommand
+{
+    public static async Task<int> RunAsync(BsmTraceOptions options, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var logger = new StderrLogger(stderr, options.Debug);
+        if (options.Evidence && string.IsNullOrEmpty(options.LogDirectory))
+        {
+            stderr.WriteLine("bsmtrace: -B needs a log directory (-l DIR) to keep the evidence in");
+            return CommandLine.Failure;
+        }
+
+        var users = new UserDatabase();
+        var environment = PolicyEnvironment.Load(options.EventFile, options.ClassFile, users) with { RefuseWritableFilesWithTriggers = true };
+        var load = PolicyLoader.Load(options.Policy, environment);
+        if (load.Policy is not { } policy)
+        {
+            foreach (var error in load.Errors)
+                stderr.WriteLine(error.ToString());
+            return CommandLine.Failure;
+        }
+
+        using (policy)
+        {
+            using var pidFile = options.PidFile is { Length: > 0 } pidPath ? PidFile.Create(pidPath) : null;
+            Stream input = TrailSource.Open(options.Source);
+            await using (input.ConfigureAwait(false))
+            {
+                var engine = new MatchEngine(policy, new MatchEngineOptions
+                {
+                    Workers = options.EffectiveWorkers,
+                    MaxInstances = options.MaxInstances,
+                    MaxRememberedPaths = options.MaxRememberedPaths,
+                }, users);
+
+                // A pipe, FIFO or device cannot seek: it is live, and batches go on as soon as no record waits.
+                var dispatcher = new AlertDispatcher(DefaultSinks(options, stderr), ChannelSinks(policy, users, stderr), logger);
+                var triggers = policy.HasTriggers
+                    ? new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = options.MaxTriggers, Timeout = TimeSpan.FromSeconds(options.TriggerTimeoutSeconds) }, logger)
+                    : null;
+                using var rawDump = options.RawDump ? Console.OpenStandardOutput() : null;
+
+                var pipeline = new MatchPipeline(engine, dispatcher, triggers, rawDump, logger, new MatchPipelineOptions { Live = !input.CanSeek });
+                try
+                {
+                    await pipeline.RunAsync(input, TrailSource.DisplayName(options.Source), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await dispatcher.DisposeAsync().ConfigureAwait(false);
+                    if (triggers is not null)
+                        await triggers.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (engine.InstancesEvicted > 0)
+                    logger.LogWarning("{Evicted} sequence instances were evicted to stay under the limit of {Max}", engine.InstancesEvicted, options.MaxInstances);
+                if (logger.IsEnabled(LogLevel.Debug))
+                    logger.LogDebug("{Records} records, {Bytes} bytes, {Alerts} alerts, {Live} instances live at the end",
+                    pipeline.Records, pipeline.Bytes, dispatcher.PublishedCount, engine.LiveInstances);
+                return pipeline.Damaged > 0 ? CommandLine.Failure : CommandLine.Success;
+            }
+        }
+    }
+
+    /// <summary>The sinks every alert goes to: stderr under -F without -l, the log directory with -l, syslog when not in the foreground, evidence with -B.</summary>
+    private static List<AlertSink> DefaultSinks(BsmTraceOptions options, TextWriter stderr)
+    {
+        var sinks = new List<AlertSink>();
+        bool hasDirectory = !string.IsNullOrEmpty(options.LogDirectory);
+        if (options.Foreground && !hasDirectory)
+            sinks.Add(new ClassicLineSink(stderr));
+        if (hasDirectory)
+            sinks.Add(LogFileSink.ForDirectory(options.LogDirectory!));
+        if (!options.Foreground)
+            sinks.Add(new SyslogSink());
+        if (options.Evidence)
+            sinks.Add(new EvidenceSink(options.LogDirectory!));
+        return sinks;
+    }
+
+    /// <summary>One sink per log channel the policy defines.</summary>
+    private static Dictionary<string, AlertSink> ChannelSinks(CompiledPolicy policy, UserDatabase users, TextWriter stderr) =>
+        policy.LogChannels.ToDictionary(c => c.Name, c => c.Kind switch
+        {
+            LogChannelKind.Stderr => (AlertSink)new ClassicLineSink(stderr, c.Name),
+            LogChannelKind.Syslog => new SyslogSink(c.SyslogFacility, c.SyslogLevel, c.Name),
+            LogChannelKind.File => LogFileSink.ForFile(c.Path!, c.Name),
+            LogChannelKind.Bsm => new EvidenceSink(c.Directory!, c.Name),
+            _ => JsonAlertSink.Open(c.Path!, policy.Events, users, c.Name),
+        }, StringComparer.Ordinal);
+}

@@ -1,0 +1,56 @@
+namespace BsmTrace.Service.Hosting;
+
+/// <summary>
+/// The service's settings (section <c>BsmTrace</c> of appsettings.json; the
+/// environment and the command line override them). The original's letters
+/// map onto these.
+/// </summary>
+public sealed class BsmTraceOptions
+{
+    public const string Section = "BsmTrace";
+
+    /// <summary><c>-a</c>: a trail file, "-" for stdin, a FIFO, or the audit pipe.</summary>
+    public string Source { get; set; } = "/dev/auditpipe";
+
+    /// <summary><c>-f</c>: the policy file.</summary>
+    public string Policy { get; set; } = "/usr/local/etc/bsmtrace.conf";
+
+    /// <summary><c>-l</c>: the directory for bsmtrace.log (and evidence with <c>-B</c>); empty for none.</summary>
+    public string? LogDirectory { get; set; }
+
+    /// <summary><c>-F</c>: alerts as classic lines on stderr (unless a log directory is set) instead of syslog.</summary>
+    public bool Foreground { get; set; }
+
+    /// <summary><c>-B</c>: evidence files of the matched records under the log directory.</summary>
+    public bool Evidence { get; set; }
+
+    /// <summary><c>-b</c>: the raw bytes of every record that matches a state, on stdout.</summary>
+    public bool RawDump { get; set; }
+
+    /// <summary><c>-d</c>: more detail in logs and errors.</summary>
+    public bool Debug { get; set; }
+
+    /// <summary><c>-p</c>: a file to write the process id to, created exclusively, removed at exit.</summary>
+    public string? PidFile { get; set; }
+
+    /// <summary>Matcher workers; 0 for the processor count.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>Live instances at most; the oldest are evicted past it.</summary>
+    public int MaxInstances { get; set; } = 1_000_000;
+
+    /// <summary>Paths remembered by (file system, inode) for records that carry only an attribute.</summary>
+    public int MaxRememberedPaths { get; set; } = 65_536;
+
+    public string? EventFile { get; set; }
+
+    public string? ClassFile { get; set; }
+
+    /// <summary>Trigger commands running at once, at most.</summary>
+    public int MaxTriggers { get; set; } = 4;
+
+    /// <summary>Seconds a trigger may run before it is killed.</summary>
+    public int TriggerTimeoutSeconds { get; set; } = 30;
+
+    public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
+}
