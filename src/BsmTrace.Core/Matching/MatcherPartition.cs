@@ -97,7 +97,6 @@ internal sealed class MatcherPartition
         bool hasPath = batch.HasObjectPath[i];
         var path = batch.ObjectPaths[i].Span;
         bool matched = false;
-        bool completedHere = false;
 
         _live.TryGetValue(key, out var instance);
         if (instance is not null)
@@ -113,7 +112,6 @@ internal sealed class MatcherPartition
                 {
                     Alerts.Add(MakeAlert(sequence, key, instance.FirstSeconds, instance.Records, batch, i, source));
                     End(instance);
-                    completedHere = true;
                 }
             }
         }
@@ -127,8 +125,9 @@ internal sealed class MatcherPartition
             {
                 Alerts.Add(MakeAlert(sequence, key, record.Seconds, [record.Raw.ToArray()], batch, i, source));
             }
-            else if (instance is null && !completedHere)
+            else if (instance is null)
             {
+                // Not when an instance was live before this record: it waits, or this record just completed it.
                 Start(sequence, key, record);
             }
         }

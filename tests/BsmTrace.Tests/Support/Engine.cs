@@ -1,0 +1,64 @@
+using BsmTrace.Bsm;
+using BsmTrace.Matching;
+using BsmTrace.Policy;
+using BsmTrace.Unix;
+
+namespace BsmTrace.Tests.Support;
+
+/// <summary>Runs a policy over records in memory with the real engine, batch by batch as the pipeline does.</summary>
+public sealed class Engine
+{
+    public Engine(string policy, int workers = 1, int maxInstances = 1_000_000, int rememberedPaths = 65_536, int batchSize = 7)
+    {
+        Policy = Policies.Compile(policy);
+        Match = new MatchEngine(Policy, new MatchEngineOptions { Workers = workers, MaxInstances = maxInstances, MaxRememberedPaths = rememberedPaths }, new UserDatabase());
+        Batcher = new RecordBatcher(Match.UsesObjects ? rememberedPaths : 0);
+        BatchSize = batchSize;
+    }
+
+    public CompiledPolicy Policy { get; }
+
+    public MatchEngine Match { get; }
+
+    public RecordBatcher Batcher { get; }
+
+    public int BatchSize { get; }
+
+    public List<Alert> Alerts { get; } = [];
+
+    public List<TriggerRequest> Triggers { get; } = [];
+
+    /// <summary>Stream indices of the records that matched a state.</summary>
+    public List<long> Matched { get; } = [];
+
+    /// <summary>Feeds records (each a whole record from the writer) and collects what the engine finds.</summary>
+    public Engine Feed(params byte[][] records)
+    {
+        // Small batches on purpose: the rules must not depend on where batches end.
+        var batch = new RecordBatch(BatchSize);
+        foreach (var raw in records)
+        {
+            Assert.True(AuditRecord.TryParse(raw, 0, out var record, out var problem), problem.Describe());
+            Batcher.Add(batch, record);
+            if (batch.IsFull)
+                Flush(batch);
+        }
+
+        Flush(batch);
+        return this;
+    }
+
+    private void Flush(RecordBatch batch)
+    {
+        if (batch.Count == 0)
+            return;
+        var result = Match.Process(batch, "test.bsm");
+        Alerts.AddRange(result.Alerts);
+        Triggers.AddRange(result.Triggers);
+        Matched.AddRange(result.MatchedRecords.Select(i => batch.FirstIndex + i));
+        batch.Clear();
+    }
+
+    /// <summary>The alerts as "sequence subject duration" strings, in order.</summary>
+    public string[] Summary => Alerts.Select(a => $"{a.Sequence.Name} {(int)a.Subject} {a.Duration}").ToArray();
+}
