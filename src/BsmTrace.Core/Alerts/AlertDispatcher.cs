@@ -63,7 +63,7 @@ public sealed class AlertDispatcher : IAsyncDisposable
         foreach (var q in all)
         {
             await q.Drained.ConfigureAwait(false);
-            q.Sink.Dispose();
+            q.Close();
         }
 
         foreach (var q in all.Where(q => q.Dropped > 0))
@@ -98,6 +98,19 @@ public sealed class AlertDispatcher : IAsyncDisposable
         public void Enqueue(Alert alert) => _queue.Writer.TryWrite(alert);
 
         public void Complete() => _queue.Writer.TryComplete();
+
+        /// <summary>Closes the sink; closing flushes, and a flush can fail like a write.</summary>
+        public void Close()
+        {
+            try
+            {
+                Sink.Dispose();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ObjectDisposedException)
+            {
+                Fail(e);
+            }
+        }
 
         private async Task PumpAsync()
         {

@@ -1,0 +1,128 @@
+using System.Globalization;
+using BsmTrace.Matching;
+using BsmTrace.Tests.Support;
+using BsmTrace.Triggers;
+using Microsoft.Extensions.Logging.Abstractions;
+using static BsmTrace.Tests.Support.Records;
+
+namespace BsmTrace.Tests.Triggers;
+
+/// <summary>Trigger commands: one argument per variable whatever it holds, no shell, time limits, a cap, no zombies.</summary>
+public sealed class TriggerTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>A script that writes its argument count and each argument, NUL-separated, to a file.</summary>
+    private string ArgvRecorder(string output)
+    {
+        var script = _dir.Write("record-argv", $"#!/bin/sh\n{{ printf '%s\\0' \"$#\"; for a in \"$@\"; do printf '%s\\0' \"$a\"; done; }} >> '{output}'\n");
+        File.SetUnixFileMode(script, (UnixFileMode)0x1c0); // 0700
+        return script;
+    }
+
+    private static string[] ReadArgv(string path) => File.ReadAllText(path).Split('\0', StringSplitOptions.None)[..^1];
+
+    [Theory]
+    [InlineData("/tmp/a b; rm -rf ~")]
+    [InlineData("/tmp/$(touch pwned)")]
+    [InlineData("/tmp/`id`")]
+    [InlineData("/tmp/it's \"quoted\"")]
+    [InlineData("/tmp/new\nline")]
+    [InlineData("-rf")]
+    public async Task A_hostile_object_reaches_the_command_as_one_argument(string path)
+    {
+        var output = _dir.Path("argv");
+        var script = ArgvRecorder(output);
+        var policy = _dir.Write("p.conf", $$"""
+            sequence s { subject any; state { event any; status any; trigger "{{script}} --path $object --user $subject"; }; };
+            """);
+        File.SetUnixFileMode(policy, (UnixFileMode)0x180); // 0600: triggers need a policy only its owner can write
+        var trail = _dir.Write("t.bsm", Make(Execve, Trails.Epoch, auid: 0, path: path));
+
+        var result = await BsmTraceProcess.RunAsync(["-F", "-f", policy, "-a", trail], workingDirectory: _dir.Root);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["4", "--path", path, "--user", "root"], ReadArgv(output));
+        Assert.False(File.Exists(_dir.Path("pwned")));
+    }
+
+    [Fact]
+    public async Task A_policy_with_triggers_that_others_can_write_is_refused()
+    {
+        var policy = _dir.Write("p.conf", "sequence s { subject any; state { event any; status any; trigger \"/bin/true\"; }; };");
+        File.SetUnixFileMode(policy, (UnixFileMode)0x1b6); // 0666
+        var result = await BsmTraceProcess.RunAsync(["-F", "-f", policy, "-a", "-"], stdin: []);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"{policy}: error: {policy} is writable by every user", result.StandardError, StringComparison.Ordinal);
+    }
+
+    private static TriggerRequest Request(params string[] argv) => new("s", argv, 0);
+
+    [Fact]
+    public async Task A_trigger_that_runs_too_long_is_killed_and_counted()
+    {
+        var runner = new TriggerRunner(new TriggerRunnerOptions { Timeout = TimeSpan.FromMilliseconds(300) }, NullLogger.Instance);
+        var started = DateTime.UtcNow;
+        runner.Enqueue(Request("/bin/sleep", "30"));
+        await runner.DisposeAsync();
+
+        Assert.Equal(1, runner.TimedOut);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "the child was not killed");
+    }
+
+    [Fact]
+    public async Task Failures_are_counted_by_kind()
+    {
+        var runner = new TriggerRunner(new TriggerRunnerOptions(), NullLogger.Instance);
+        runner.Enqueue(Request("/bin/true"));
+        runner.Enqueue(Request("/bin/false"));
+        runner.Enqueue(Request("/no/such/program"));
+        await runner.DisposeAsync();
+
+        Assert.Equal(1, runner.Succeeded);
+        Assert.Equal(2, runner.Failed);
+    }
+
+    [Fact]
+    public async Task No_more_than_the_cap_run_at_once()
+    {
+        var slots = Directory.CreateDirectory(_dir.Path("slots")).FullName;
+        var seen = _dir.Path("seen");
+        var script = _dir.Write("slot", $"#!/bin/sh\ntouch '{slots}/'$$\nsleep 0.3\nls '{slots}' | wc -l >> '{seen}'\nrm '{slots}/'$$\n");
+        File.SetUnixFileMode(script, (UnixFileMode)0x1c0);
+
+        var runner = new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = 2 }, NullLogger.Instance);
+        for (int i = 0; i < 6; i++)
+            runner.Enqueue(Request(script));
+        await runner.DisposeAsync();
+
+        var counts = (await File.ReadAllLinesAsync(seen)).Select(l => int.Parse(l.Trim(), CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(6, counts.Length);
+        Assert.All(counts, c => Assert.InRange(c, 1, 2));
+        Assert.Equal(6, runner.Succeeded);
+    }
+
+    [Fact]
+    public async Task Every_child_is_reaped()
+    {
+        var runner = new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = 4 }, NullLogger.Instance);
+        for (int i = 0; i < 8; i++)
+            runner.Enqueue(Request("/bin/true"));
+        await runner.DisposeAsync();
+
+        if (!Directory.Exists("/proc"))
+            return;
+        int self = Environment.ProcessId;
+        var zombies = Directory.GetDirectories("/proc")
+            .Select(d => Path.Combine(d, "stat"))
+            .Where(File.Exists)
+            .Select(f => { try { return File.ReadAllText(f); } catch (IOException) { return ""; } })
+            .Select(stat => stat[(stat.LastIndexOf(')') + 2)..].Split(' '))
+            .Where(fields => fields.Length > 2 && fields[1] == self.ToString(CultureInfo.InvariantCulture) && fields[0] == "Z");
+        Assert.Empty(zombies);
+        Assert.Equal(8, runner.Succeeded);
+    }
+}
