@@ -83,6 +83,8 @@ public sealed class JsonAlertSink : AlertSink
                 json.WriteString("zone", alert.Zone);
             if (alert.Object is not null)
                 json.WriteString("object", alert.Object);
+            if (alert.OmittedRecords > 0)
+                json.WriteNumber("omitted_records", alert.OmittedRecords);
             json.WriteStartArray("records");
             foreach (var record in alert.Records)
             {

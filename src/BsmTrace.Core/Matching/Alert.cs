@@ -35,8 +35,11 @@ public sealed record Alert
     /// <summary>The object path of the completing record, or null.</summary>
     public string? Object { get; init; }
 
-    /// <summary>Every record that matched a state, in order, as read.</summary>
+    /// <summary>The records that matched a state, in order, as read: all of them, or the first and the latest when there were more than the evidence bound.</summary>
     public required IReadOnlyList<ReadOnlyMemory<byte>> Records { get; init; }
+
+    /// <summary>Matched records left out of <see cref="Records"/> (from the middle of a long run).</summary>
+    public long OmittedRecords { get; init; }
 
     /// <summary>Position of the completing record in the stream (orders alerts deterministically).</summary>
     public required long RecordIndex { get; init; }

@@ -24,7 +24,7 @@ public sealed class MatchEngine
         ArgumentNullException.ThrowIfNull(options);
         Policy = policy;
         Options = options;
-        Plan = new MatchPlan(policy, users);
+        Plan = new MatchPlan(policy, users, options.MaxEvidenceRecords);
         int workers = Math.Max(1, options.Workers);
         _partitions = Enumerable.Range(0, workers)
             .Select(i => new MatcherPartition(Plan, i, workers, options.MaxInstances / workers))

@@ -9,6 +9,9 @@ public sealed record MatchEngineOptions
     /// <summary>Live instances at most, in equal shares per worker; past it the oldest are evicted (and counted).</summary>
     public int MaxInstances { get; init; } = 1_000_000;
 
+    /// <summary>Records kept as evidence per instance: the first half and the latest half of those that matched.</summary>
+    public int MaxEvidenceRecords { get; init; } = 16;
+
     /// <summary>(file system, inode) → path entries remembered for records that carry only an attribute.</summary>
     public int MaxRememberedPaths { get; init; } = 65_536;
 }

@@ -18,14 +18,17 @@ internal sealed class MatchPlan
     private readonly ConcurrentDictionary<(int Sequence, int Zone), bool> _zoneGlobs = new();
     private readonly int _seed = Random.Shared.Next();
 
-    public MatchPlan(CompiledPolicy policy, UserDatabase users)
+    public MatchPlan(CompiledPolicy policy, UserDatabase users, int maxEvidenceRecords)
     {
         _users = users;
+        MaxEvidenceRecords = maxEvidenceRecords;
         Sequences = [.. policy.Sequences];
         Candidates = BuildIndex(Sequences);
     }
 
     public SequenceDefinition[] Sequences { get; }
+
+    public int MaxEvidenceRecords { get; }
 
     /// <summary>For each event number, the indices of the sequences that have a state accepting it.</summary>
     public int[][] Candidates { get; }

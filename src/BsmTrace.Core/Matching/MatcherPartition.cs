@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using BsmTrace.Bsm;
 using BsmTrace.Policy;
@@ -17,9 +19,14 @@ internal sealed class MatcherPartition
     private readonly int _index;
     private readonly int _partitions;
     private readonly int _capacity;
-    private readonly Dictionary<InstanceKey, SequenceInstance> _live = [];
-    private readonly PriorityQueue<SequenceInstance, long> _expiry = new();
+    // The state an instance waits for sits in the dictionary's entry itself, so that the common case,
+    // a record that does not move a live instance, reads no more memory than the lookup.
+    private readonly Dictionary<InstanceKey, LiveEntry> _live = [];
+    private const int PoolLimit = 4096;
+    private readonly ExpirySchedule _expiry;
     private readonly LinkedList<SequenceInstance> _byAge = new();
+    private readonly Stack<SequenceInstance> _pool = new();
+    private readonly Action<SequenceInstance> _expire;
 
     public MatcherPartition(MatchPlan plan, int index, int partitions, int capacity)
     {
@@ -27,6 +34,12 @@ internal sealed class MatcherPartition
         _index = index;
         _partitions = partitions;
         _capacity = Math.Max(1, capacity);
+        _expiry = new ExpirySchedule(plan.Sequences.Length);
+        _expire = instance =>
+        {
+            End(instance);
+            Expired++;
+        };
     }
 
     public int Live => _live.Count;
@@ -98,20 +111,26 @@ internal sealed class MatcherPartition
         var path = batch.ObjectPaths[i].Span;
         bool matched = false;
 
-        _live.TryGetValue(key, out var instance);
-        if (instance is not null)
+        // A one-state sequence never has instances: no lookup.
+        bool wasLive = false;
+        if (sequence.States.Count > 1)
         {
-            var state = sequence.States[instance.Next];
-            if (Matches(state, record, hasPath, path))
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_live, key);
+            if (!Unsafe.IsNullRef(ref entry))
             {
-                matched = true;
-                RequestTrigger(state, sequence, batch, i);
-                instance.Records.Add(record.Raw.ToArray());
-                instance.Next++;
-                if (instance.Next == sequence.States.Count)
+                wasLive = true;
+                var state = sequence.States[entry.Next];
+                if (Matches(state, record, hasPath, path))
                 {
-                    Alerts.Add(MakeAlert(sequence, key, instance.FirstSeconds, instance.Records, batch, i, source));
-                    End(instance);
+                    matched = true;
+                    var instance = entry.Instance;
+                    RequestTrigger(state, sequence, batch, i);
+                    instance.Records.Add(record.Raw.Span);
+                    if (++entry.Next == sequence.States.Count)
+                    {
+                        Alerts.Add(MakeAlert(sequence, key, instance.FirstSeconds, instance.Records.ToList(), instance.Records.Omitted, batch, i, source));
+                        End(instance); // the entry is gone: not used after this
+                    }
                 }
             }
         }
@@ -123,9 +142,9 @@ internal sealed class MatcherPartition
             RequestTrigger(first, sequence, batch, i);
             if (sequence.States.Count == 1)
             {
-                Alerts.Add(MakeAlert(sequence, key, record.Seconds, [record.Raw.ToArray()], batch, i, source));
+                Alerts.Add(MakeAlert(sequence, key, record.Seconds, [record.Raw.ToArray()], 0, batch, i, source));
             }
-            else if (instance is null)
+            else if (!wasLive)
             {
                 // Not when an instance was live before this record: it waits, or this record just completed it.
                 Start(sequence, key, record);
@@ -152,35 +171,21 @@ internal sealed class MatcherPartition
         if (sequence.TimeoutSeconds is { } timeout)
             expiresAfter = record.Seconds + timeout + _plan.TimeoutExtra(sequence, key, record.Seconds);
 
-        var instance = new SequenceInstance(key, record.Seconds, record.Milliseconds, expiresAfter);
-        instance.Records.Add(record.Raw.ToArray());
-        _live.Add(key, instance);
+        var instance = _pool.TryPop(out var reused) ? reused : new SequenceInstance(_plan.MaxEvidenceRecords);
+        instance.Begin(key, record.Seconds, expiresAfter);
+        instance.Records.Add(record.Raw.Span);
+        _live.Add(key, new LiveEntry(instance));
         _byAge.AddLast(instance.AgeNode);
         if (expiresAfter is { } at)
-            _expiry.Enqueue(instance, at);
+            _expiry.Add(instance, at);
         Started++;
     }
 
     /// <summary>Expires every instance whose time has passed: the record's time is later than its first time plus its timeout (exactly the timeout is still inside).</summary>
     private void Sweep(long now)
     {
-        while (_expiry.TryPeek(out var instance, out long after) && after < now)
-        {
-            _expiry.Dequeue();
-            if (!instance.Ended)
-            {
-                End(instance);
-                Expired++;
-            }
-        }
-
-        // Ended instances stay queued until their time comes; keep that garbage bounded.
-        if (_expiry.Count > 2 * _live.Count + 4096)
-        {
-            var alive = _expiry.UnorderedItems.Where(e => !e.Element.Ended).ToList();
-            _expiry.Clear();
-            _expiry.EnqueueRange(alive);
-        }
+        _expiry.Sweep(now, _expire);
+        _expiry.Compact(_live.Count);
     }
 
     private void End(SequenceInstance instance)
@@ -188,10 +193,12 @@ internal sealed class MatcherPartition
         instance.Ended = true;
         _live.Remove(instance.Key);
         _byAge.Remove(instance.AgeNode);
+        if (_pool.Count < PoolLimit)
+            _pool.Push(instance);
     }
 
     private static Alert MakeAlert(SequenceDefinition sequence, InstanceKey key, long firstSeconds, IReadOnlyList<ReadOnlyMemory<byte>> records,
-        RecordBatch batch, int i, string source)
+        long omitted, RecordBatch batch, int i, string source)
     {
         ref readonly var record = ref batch.Records[i];
         return new Alert
@@ -207,6 +214,7 @@ internal sealed class MatcherPartition
             Zone = record.HasZoneName ? Encoding.UTF8.GetString(record.ZoneName) : null,
             Object = batch.HasObjectPath[i] ? Encoding.UTF8.GetString(batch.ObjectPaths[i].Span) : null,
             Records = records,
+            OmittedRecords = omitted,
             RecordIndex = batch.FirstIndex + i,
         };
     }
@@ -226,5 +234,12 @@ internal sealed class MatcherPartition
             _ => path ?? "",
         });
         Triggers.Add(new TriggerRequest(sequence.Name, argv, batch.FirstIndex + i));
+    }
+
+    /// <summary>A live instance and the index of the state it waits for.</summary>
+    private struct LiveEntry(SequenceInstance instance)
+    {
+        public readonly SequenceInstance Instance = instance;
+        public int Next = 1;
     }
 }

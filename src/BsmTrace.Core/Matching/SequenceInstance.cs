@@ -1,34 +1,45 @@
 namespace BsmTrace.Matching;
 
-/// <summary>A sequence partly matched for one key: the next state it waits for, when it began, and the records that matched so far.</summary>
+/// <summary>
+/// A sequence partly matched for one key: when it began and the records that
+/// matched so far (the state it waits for is kept beside it, in the partition's
+/// dictionary entry). Instances are reused once
+/// they end (a busy host starts and ends them all the time); the generation
+/// tells a reused instance from the one an old expiry entry meant.
+/// </summary>
 internal sealed class SequenceInstance
 {
-    public SequenceInstance(InstanceKey key, long firstSeconds, uint firstMilliseconds, long? expiresAfter)
+    public SequenceInstance(int maxEvidence)
     {
-        Key = key;
-        FirstSeconds = firstSeconds;
-        FirstMilliseconds = firstMilliseconds;
-        ExpiresAfter = expiresAfter;
+        Records = new EvidenceBuffer(maxEvidence);
         AgeNode = new LinkedListNode<SequenceInstance>(this);
     }
 
-    public InstanceKey Key { get; }
+    public InstanceKey Key { get; private set; }
 
-    /// <summary>Index of the state the instance waits for.</summary>
-    public int Next { get; set; } = 1;
-
-    public long FirstSeconds { get; }
-
-    public uint FirstMilliseconds { get; }
+    public long FirstSeconds { get; private set; }
 
     /// <summary>The instance expires when a record's time is later than this (first time + timeout + random extra); null: never.</summary>
-    public long? ExpiresAfter { get; }
+    public long? ExpiresAfter { get; private set; }
 
-    /// <summary>The raw records that matched a state, in order (the evidence).</summary>
-    public List<ReadOnlyMemory<byte>> Records { get; } = [];
+    /// <summary>The raw records that matched a state, in order (the evidence), bounded.</summary>
+    public EvidenceBuffer Records { get; }
 
     /// <summary>The instance's place in its partition's age order, for evicting the oldest first.</summary>
     public LinkedListNode<SequenceInstance> AgeNode { get; }
 
-    public bool Ended { get; set; }
+    /// <summary>Changes each time the instance is started again.</summary>
+    public int Generation { get; private set; }
+
+    public bool Ended { get; set; } = true;
+
+    public void Begin(InstanceKey key, long firstSeconds, long? expiresAfter)
+    {
+        Key = key;
+        FirstSeconds = firstSeconds;
+        ExpiresAfter = expiresAfter;
+        Generation++;
+        Ended = false;
+        Records.Clear();
+    }
 }
