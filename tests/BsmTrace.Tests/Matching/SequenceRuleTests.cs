@@ -292,4 +292,38 @@ public sealed class SequenceRuleTests
         var engine = new Engine(BruteForce).Feed(Login(T, 1, false), Make(Execve, T), Login(T + 1, 1, false));
         Assert.Equal([0L, 2L], engine.Matched);
     }
+
+    [Fact]
+    public void Evidence_keeps_the_first_and_the_latest_records_of_a_long_run()
+    {
+        const string policy = """
+            sequence long { subject any; state { event any; status failure; multiplier 30; }; state { event any; status success; }; };
+            """;
+        var records = Enumerable.Range(0, 30).Select(i => Login(T + i, 1, false)).Append(Login(T + 30, 1, true)).ToArray();
+        var alert = Assert.Single(new Engine(policy).Feed(records).Alerts);
+
+        Assert.Equal(16, alert.Records.Count);
+        Assert.Equal(15, alert.OmittedRecords);
+        Assert.Equal(records[..8], alert.Records.Take(8).Select(r => r.ToArray()));
+        Assert.Equal(records[^8..], alert.Records.Skip(8).Select(r => r.ToArray()));
+    }
+
+    [Fact]
+    public void A_reused_instance_is_not_expired_by_the_entry_of_its_previous_life()
+    {
+        const string policy = """
+            sequence pair {
+                subject any;
+                timeout 10 seconds;
+                state { event <auditevent> { AUE_EXECVE; }; status any; };
+                state { event <auditevent> { AUE_OPEN_R; }; status any; };
+            };
+            """;
+        var engine = new Engine(policy).Feed(
+            Make(Execve, T, auid: 1), Make(OpenRead, T + 1, auid: 1, path: "/x"),   // completes: the instance is pooled
+            Make(Execve, T + 2, auid: 2),                                           // reuses it, expiring after T + 12
+            Make(Execve, T + 11, auid: 3),                                          // past the first life's expiry
+            Make(OpenRead, T + 12, auid: 2, path: "/x"));
+        Assert.Equal(["pair 1 1", "pair 2 10"], engine.Summary);
+    }
 }
