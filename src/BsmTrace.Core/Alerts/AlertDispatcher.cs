@@ -17,7 +17,9 @@ public sealed class AlertDispatcher : IAsyncDisposable
     public const int DefaultQueueCapacity = 10_000;
 
     private readonly List<SinkQueue> _defaults;
-    private readonly Dictionary<string, SinkQueue> _channels;
+    private Dictionary<string, SinkQueue> _channels;
+    private readonly int _queueCapacity;
+    private readonly List<SinkQueue> _retired = [];
     private readonly ILogger _logger;
     private long _published;
 
@@ -27,6 +29,7 @@ public sealed class AlertDispatcher : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(defaults);
         ArgumentNullException.ThrowIfNull(channels);
         _logger = logger;
+        _queueCapacity = queueCapacity;
         _defaults = defaults.Select(s => new SinkQueue(s, queueCapacity, logger)).ToList();
         _channels = channels.ToDictionary(c => c.Key, c => new SinkQueue(c.Value, queueCapacity, logger), StringComparer.Ordinal);
     }
@@ -54,10 +57,26 @@ public sealed class AlertDispatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Replaces the log channels' sinks (a reloaded policy); the old ones drain
+    /// and close in the background. Call from the publishing thread.
+    /// </summary>
+    public void ReplaceChannels(IReadOnlyDictionary<string, AlertSink> channels)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        var old = _channels;
+        _channels = channels.ToDictionary(c => c.Key, c => new SinkQueue(c.Value, _queueCapacity, _logger), StringComparer.Ordinal);
+        foreach (var q in old.Values)
+        {
+            q.Complete();
+            _retired.Add(q);
+        }
+    }
+
     /// <summary>Lets every queue drain, flushes and closes the sinks.</summary>
     public async ValueTask DisposeAsync()
     {
-        var all = _defaults.Concat(_channels.Values).ToList();
+        var all = _defaults.Concat(_channels.Values).Concat(_retired).ToList();
         foreach (var q in all)
             q.Complete();
         foreach (var q in all)

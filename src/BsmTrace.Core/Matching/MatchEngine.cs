@@ -51,6 +51,42 @@ public sealed class MatchEngine
 
     public long InstancesEvicted => _partitions.Sum(p => p.Evicted);
 
+    /// <summary>
+    /// An engine for a reloaded policy that keeps the live instances of every
+    /// sequence whose definition did not change (same name, same fingerprint),
+    /// with their states, evidence, timeouts and age. Instances of changed or
+    /// removed sequences end. Call between batches, on the matching thread.
+    /// </summary>
+    public MatchEngine Reload(CompiledPolicy policy, out int kept, out int dropped)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var next = new MatchEngine(policy, Options, Plan.Users);
+        var newIndex = new Dictionary<(string, string), int>();
+        for (int s = 0; s < policy.Sequences.Count; s++)
+            newIndex[(policy.Sequences[s].Name, policy.Sequences[s].Fingerprint)] = s;
+
+        kept = 0;
+        dropped = 0;
+        var carried = _partitions.SelectMany(p => p.LiveByAge()).OrderBy(e => e.Instance.AgeOrder).ToList();
+        foreach (var p in _partitions)
+            p.Release(); // this engine is done: its instances belong to the next one
+        foreach (var (instance, state) in carried)
+        {
+            var old = Plan.Sequences[instance.Key.Sequence];
+            if (!newIndex.TryGetValue((old.Name, old.Fingerprint), out int s))
+            {
+                dropped++;
+                continue;
+            }
+
+            var key = instance.Key with { Sequence = s };
+            next._partitions[MatcherPartition.Owner(key, next._partitions.Length)].Adopt(instance, key, state);
+            kept++;
+        }
+
+        return next;
+    }
+
     /// <summary>Matches one batch. The result is reused by the next call.</summary>
     public BatchResult Process(RecordBatch batch, string source)
     {

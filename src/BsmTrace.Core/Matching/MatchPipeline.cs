@@ -16,7 +16,8 @@ namespace BsmTrace.Matching;
 /// </summary>
 public sealed class MatchPipeline
 {
-    private readonly MatchEngine _engine;
+    private MatchEngine _engine;
+    private MatchEngine? _pending;
     private readonly AlertDispatcher _alerts;
     private readonly TriggerRunner? _triggers;
     private readonly Stream? _rawDump;
@@ -25,6 +26,8 @@ public sealed class MatchPipeline
     private long _records;
     private long _bytes;
     private long _damaged;
+    private long _dropped;
+    private int _queued;
 
     public MatchPipeline(MatchEngine engine, AlertDispatcher alerts, TriggerRunner? triggers, Stream? rawDump, ILogger logger, MatchPipelineOptions? options = null)
     {
@@ -43,6 +46,21 @@ public sealed class MatchPipeline
     /// <summary>Pieces of damage the reader reported (malformed, truncated or skipped input).</summary>
     public long Damaged => Interlocked.Read(ref _damaged);
 
+    /// <summary>Records a live source delivered while every batch was taken (the matchers were behind), not kept.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Batches waiting for the matchers.</summary>
+    public int QueueDepth => Volatile.Read(ref _queued);
+
+    /// <summary>The engine matching now.</summary>
+    public MatchEngine Engine => Volatile.Read(ref _engine);
+
+    /// <summary>Raised on the matcher's thread before each batch: the place to swap what matching uses.</summary>
+    public event Action? BetweenBatches;
+
+    /// <summary>Has the matcher use <paramref name="engine"/> from the next batch on (a policy reload).</summary>
+    public void Replace(MatchEngine engine) => Volatile.Write(ref _pending, engine);
+
     /// <summary>Reads <paramref name="input"/> to its end (or until cancelled) and matches every record.</summary>
     public async Task RunAsync(Stream input, string sourceName, CancellationToken cancellationToken = default)
     {
@@ -51,11 +69,18 @@ public sealed class MatchPipeline
         for (int i = 0; i < _options.QueuedBatches + 2; i++)
             free.Writer.TryWrite(new RecordBatch(_options.BatchSize));
 
+        // A read from a pipe or device blocks in the kernel and does not see the token:
+        // closing the stream is what wakes it when the service stops.
+        using var closeOnCancel = cancellationToken.Register(input.Dispose);
         var reading = Task.Factory.StartNew(() => Read(input, sourceName, free.Reader, full.Writer, cancellationToken),
-            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         await foreach (var batch in full.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
+            Interlocked.Decrement(ref _queued);
+            BetweenBatches?.Invoke();
+            if (Interlocked.Exchange(ref _pending, null) is { } next)
+                Volatile.Write(ref _engine, next);
             Match(batch, sourceName);
             batch.Clear();
             free.Writer.TryWrite(batch);
@@ -66,7 +91,7 @@ public sealed class MatchPipeline
 
     private void Read(Stream input, string sourceName, ChannelReader<RecordBatch> free, ChannelWriter<RecordBatch> full, CancellationToken cancellationToken)
     {
-        var batcher = new RecordBatcher(_engine.UsesObjects ? _engine.Options.MaxRememberedPaths : 0);
+        var batcher = new RecordBatcher(_engine.Options.MaxRememberedPaths) { RememberPaths = _engine.UsesObjects };
         try
         {
             using var reader = new BsmRecordReader(input, _options.Reader, leaveOpen: true);
@@ -76,19 +101,29 @@ public sealed class MatchPipeline
                 _logger.LogWarning("{Source}: {Damage}", sourceName, damage.ToString());
             };
 
-            var batch = Take(free, cancellationToken);
+            RecordBatch? batch = Take(free, cancellationToken);
             while (!cancellationToken.IsCancellationRequested && reader.TryRead(out var record))
             {
-                if (!batch.HasRoomFor(record.Raw.Length))
+                Interlocked.Increment(ref _records);
+                Interlocked.Add(ref _bytes, record.Raw.Length);
+                if (batch is not null && !batch.HasRoomFor(record.Raw.Length))
                 {
                     Hand(full, batch, cancellationToken);
                     batch = Take(free, cancellationToken);
                 }
 
-                batcher.Add(batch, record);
-                Interlocked.Increment(ref _records);
-                Interlocked.Add(ref _bytes, record.Raw.Length);
+                if (batch is null)
+                {
+                    // The audit pipe is never made to wait (the kernel would drop instead, and
+                    // blame no one): while the matchers are behind, records are counted and let go.
+                    Interlocked.Increment(ref _dropped);
+                    batch = Take(free, cancellationToken);
+                    continue;
+                }
 
+                if (batch.Count == 0)
+                    batcher.RememberPaths = Engine.UsesObjects; // a reload may have brought object rules
+                batcher.Add(batch, record);
                 if (batch.IsFull || (_options.Live && !reader.HasBufferedFrame))
                 {
                     Hand(full, batch, cancellationToken);
@@ -96,12 +131,16 @@ public sealed class MatchPipeline
                 }
             }
 
-            if (batch.Count > 0)
+            if (batch is { Count: > 0 })
                 Hand(full, batch, CancellationToken.None);
         }
         catch (OperationCanceledException)
         {
             // Stopping: what was handed on is still matched.
+        }
+        catch (Exception e) when (e is ObjectDisposedException or IOException && cancellationToken.IsCancellationRequested)
+        {
+            // The stream was closed to stop a blocked read.
         }
         finally
         {
@@ -109,11 +148,19 @@ public sealed class MatchPipeline
         }
     }
 
-    private static RecordBatch Take(ChannelReader<RecordBatch> free, CancellationToken cancellationToken) =>
-        free.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+    /// <summary>A free batch: a file source waits for one (backpressure); a live source takes one only if there is one.</summary>
+    private RecordBatch? Take(ChannelReader<RecordBatch> free, CancellationToken cancellationToken)
+    {
+        if (free.TryRead(out var batch))
+            return batch;
+        return _options.DropWhenBehind ? null : free.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+    }
 
-    private static void Hand(ChannelWriter<RecordBatch> full, RecordBatch batch, CancellationToken cancellationToken) =>
+    private void Hand(ChannelWriter<RecordBatch> full, RecordBatch batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _queued);
         full.WriteAsync(batch, cancellationToken).AsTask().GetAwaiter().GetResult();
+    }
 
     private void Match(RecordBatch batch, string sourceName)
     {

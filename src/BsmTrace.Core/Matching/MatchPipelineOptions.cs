@@ -15,5 +15,12 @@ public sealed record MatchPipelineOptions
     /// </summary>
     public bool Live { get; init; }
 
+    /// <summary>
+    /// Let records go (counted) rather than wait when every batch is taken: for
+    /// the audit pipe, whose kernel queue must never be held up. A FIFO or a file
+    /// waits instead: its writer can.
+    /// </summary>
+    public bool DropWhenBehind { get; init; }
+
     public Bsm.BsmReaderOptions Reader { get; init; } = Bsm.BsmReaderOptions.Default;
 }

@@ -14,13 +14,13 @@ namespace BsmTrace.Matching;
 /// </summary>
 internal sealed class MatchPlan
 {
-    private readonly UserDatabase _users;
+    public UserDatabase Users { get; }
     private readonly ConcurrentDictionary<(int Sequence, int Zone), bool> _zoneGlobs = new();
     private readonly int _seed = Random.Shared.Next();
 
     public MatchPlan(CompiledPolicy policy, UserDatabase users, int maxEvidenceRecords)
     {
-        _users = users;
+        Users = users;
         MaxEvidenceRecords = maxEvidenceRecords;
         Sequences = [.. policy.Sequences];
         Candidates = BuildIndex(Sequences);
@@ -89,5 +89,5 @@ internal sealed class MatchPlan
     }
 
     /// <summary>A user's name for trigger arguments; the number when the database has none.</summary>
-    public string UserName(uint uid) => _users.UserName(uid) ?? ((int)uid).ToString(CultureInfo.InvariantCulture);
+    public string UserName(uint uid) => Users.UserName(uid) ?? ((int)uid).ToString(CultureInfo.InvariantCulture);
 }

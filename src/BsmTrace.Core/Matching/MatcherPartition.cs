@@ -92,7 +92,7 @@ internal sealed class MatcherPartition
                     sequence.Zone.BindsZone ? zone : 0,
                     !record.HasSubject);
 
-                if (_partitions > 1 && (uint)key.GetHashCode() % (uint)_partitions != (uint)_index)
+                if (_partitions > 1 && Owner(key, _partitions) != _index)
                     continue;
 
                 matched |= Step(sequence, key, batch, i, source);
@@ -102,6 +102,34 @@ internal sealed class MatcherPartition
                 Matched.Add(i);
         }
     }
+
+    /// <summary>The live instances, oldest first, with the state each waits for: what a reload carries over.</summary>
+    public IEnumerable<(SequenceInstance Instance, int Next)> LiveByAge()
+    {
+        foreach (var instance in _byAge)
+            yield return (instance, _live[instance.Key].Next);
+    }
+
+    /// <summary>Lets go of every instance (they move to the engine of a reloaded policy).</summary>
+    public void Release()
+    {
+        _byAge.Clear();
+        _live.Clear();
+    }
+
+    /// <summary>Takes over an instance from the engine a reload replaces, under its key in the new policy.</summary>
+    public void Adopt(SequenceInstance instance, InstanceKey key, int next)
+    {
+        instance.Rekey(key);
+        var entry = new LiveEntry(instance) { Next = next };
+        _live.Add(key, entry);
+        _byAge.AddLast(instance.AgeNode);
+        if (instance.ExpiresAfter is { } at)
+            _expiry.Add(instance, at);
+    }
+
+    /// <summary>Which partition owns a key, out of <paramref name="partitions"/>.</summary>
+    public static int Owner(InstanceKey key, int partitions) => partitions == 1 ? 0 : (int)((uint)key.GetHashCode() % (uint)partitions);
 
     /// <summary>The spec's steps 2 and 3 for one sequence and key: advance the live instance, then start (or alert at once).</summary>
     private bool Step(SequenceDefinition sequence, InstanceKey key, RecordBatch batch, int i, string source)
@@ -147,7 +175,7 @@ internal sealed class MatcherPartition
             else if (!wasLive)
             {
                 // Not when an instance was live before this record: it waits, or this record just completed it.
-                Start(sequence, key, record);
+                Start(sequence, key, record, batch.FirstIndex + i);
             }
         }
 
@@ -159,7 +187,7 @@ internal sealed class MatcherPartition
         && state.Status.Matches(record.Status)
         && (state.Object is null || state.Object.Matches(hasPath, path));
 
-    private void Start(SequenceDefinition sequence, InstanceKey key, in AuditRecord record)
+    private void Start(SequenceDefinition sequence, InstanceKey key, in AuditRecord record, long recordIndex)
     {
         if (_live.Count >= _capacity)
         {
@@ -172,7 +200,7 @@ internal sealed class MatcherPartition
             expiresAfter = record.Seconds + timeout + _plan.TimeoutExtra(sequence, key, record.Seconds);
 
         var instance = _pool.TryPop(out var reused) ? reused : new SequenceInstance(_plan.MaxEvidenceRecords);
-        instance.Begin(key, record.Seconds, expiresAfter);
+        instance.Begin(key, record.Seconds, expiresAfter, recordIndex);
         instance.Records.Add(record.Raw.Span);
         _live.Add(key, new LiveEntry(instance));
         _byAge.AddLast(instance.AgeNode);

@@ -23,6 +23,9 @@ public sealed class RecordBatcher
 
     public ZoneInterner Zones => _zones;
 
+    /// <summary>Whether to keep and use the inode memory (only a policy with object rules needs it).</summary>
+    public bool RememberPaths { get; set; } = true;
+
     /// <summary>Records added so far: the index the next record will have in the stream.</summary>
     public long RecordCount => _next;
 
@@ -35,7 +38,7 @@ public sealed class RecordBatcher
         int i = batch.Add(record);
         _next++;
 
-        if (_paths is not null && record.HasAttribute)
+        if (_paths is not null && RememberPaths && record.HasAttribute)
         {
             if (record.HasPath)
             {

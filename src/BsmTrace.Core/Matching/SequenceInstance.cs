@@ -33,8 +33,17 @@ internal sealed class SequenceInstance
 
     public bool Ended { get; set; } = true;
 
-    public void Begin(InstanceKey key, long firstSeconds, long? expiresAfter)
+    /// <summary>The same instance under the key a reloaded policy gives it (its sequence's new index).</summary>
+    public void Rekey(InstanceKey key) => Key = key;
+
+    /// <summary>Where the instance started: the stream index of its first record, then its sequence. Orders instances by age across partitions.</summary>
+    public (long Record, int Sequence) AgeOrder => (StartIndex, Key.Sequence);
+
+    public long StartIndex { get; private set; }
+
+    public void Begin(InstanceKey key, long firstSeconds, long? expiresAfter, long startIndex)
     {
+        StartIndex = startIndex;
         Key = key;
         FirstSeconds = firstSeconds;
         ExpiresAfter = expiresAfter;

@@ -9,6 +9,27 @@ public static class TrailSource
 {
     public static string DisplayName(string path) => path == "-" ? "stdin" : Path.GetFileName(path.TrimEnd('/')) is { Length: > 0 } name ? name : path;
 
+    /// <summary>
+    /// Opens the source, waiting (for a FIFO: until a writer opens it) no longer
+    /// than <paramref name="cancellationToken"/> allows. A blocked open() does not
+    /// see the token, so cancelling wakes it by opening the FIFO's other end.
+    /// </summary>
+    public static async Task<Stream> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var opening = Task.Run(() => Open(path), CancellationToken.None);
+        using (cancellationToken.Register(() => Unix.FileKind.WakeFifoReader(path)))
+        {
+            var stream = await opening.ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            return stream;
+        }
+    }
+
     /// <summary>Opens the source for reading; throws IOException with a one-line reason when it cannot.</summary>
     public static Stream Open(string path)
     {

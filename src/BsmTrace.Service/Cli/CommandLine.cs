@@ -12,6 +12,9 @@ public static class CommandLine
     public const int Success = 0;
     public const int Failure = 1;
 
+    /// <summary>Standard input, or a file that can be read to an end (not a FIFO or device).</summary>
+    private static bool IsTrail(string source) => source == "-" || !File.Exists(source) || !Unix.FileKind.IsStream(source);
+
     public static string Version => typeof(CommandLine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -29,6 +32,8 @@ public static class CommandLine
         var pidFile = new Option<string?>("-p") { Description = "Write the process id to this file (created exclusively, removed at exit).", HelpName = "pidfile" };
         var version = new Option<bool>("-v") { Description = "Print the version and exit." };
         var workers = new Option<int>("--workers") { Description = "Matcher workers (default: the number of processors).", HelpName = "N" };
+        var follow = new Option<bool>("--follow") { Description = "Keep reading: follow a trail as it grows and across rotations; reopen a FIFO when its writer goes." };
+        var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default 127.0.0.1:9464; empty: none).", HelpName = "HOST:PORT" };
         var maxInstances = new Option<int>("--max-instances") { Description = $"Live sequence instances at most; the oldest are evicted past it (default {defaults.MaxInstances}).", DefaultValueFactory = _ => defaults.MaxInstances, HelpName = "N" };
         workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--workers must be 0 (one per processor) or more"); });
         maxInstances.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-instances must be at least 1"); });
@@ -41,7 +46,7 @@ public static class CommandLine
 
         var root = new RootCommand("bsmtrace: watch BSM audit records for sequences of events that mean trouble.")
         {
-            source, rawDump, evidence, debug, policyFile, foreground, logDirectory, checkOnly, pidFile, version, workers, maxInstances, eventFile, classFile,
+            source, rawDump, evidence, debug, policyFile, foreground, logDirectory, checkOnly, pidFile, version, workers, maxInstances, follow, metricsListen, eventFile, classFile,
             PrintCommand.Create(stderr, eventFile, classFile),
             check,
         };
@@ -56,21 +61,36 @@ public static class CommandLine
             if (parse.GetValue(checkOnly))
                 return PolicyCheck.Run(parse.GetValue(policyFile)!, withWarnings: false, parse.GetValue(eventFile), parse.GetValue(classFile), stdout, stderr);
 
-            var options = new BsmTraceOptions
+            // The command line is the last layer over appsettings.json and the environment.
+            var given = new Dictionary<string, string?>(StringComparer.Ordinal);
+            void Set<T>(Option<T> option, string key)
             {
-                Source = parse.GetValue(source) ?? defaults.Source,
-                Policy = parse.GetValue(policyFile)!,
-                LogDirectory = parse.GetValue(logDirectory),
-                Foreground = parse.GetValue(foreground),
-                Evidence = parse.GetValue(evidence),
-                RawDump = parse.GetValue(rawDump),
-                Debug = parse.GetValue(debug),
-                PidFile = parse.GetValue(pidFile),
-                Workers = parse.GetValue(workers),
-                MaxInstances = parse.GetValue(maxInstances),
-                EventFile = parse.GetValue(eventFile),
-                ClassFile = parse.GetValue(classFile),
-            };
+                if (parse.GetResult(option) is { Implicit: false })
+                    given[$"{BsmTraceOptions.Section}:{key}"] = Convert.ToString(parse.GetValue(option), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            Set(source, nameof(BsmTraceOptions.Source));
+            Set(policyFile, nameof(BsmTraceOptions.Policy));
+            Set(logDirectory, nameof(BsmTraceOptions.LogDirectory));
+            Set(foreground, nameof(BsmTraceOptions.Foreground));
+            Set(evidence, nameof(BsmTraceOptions.Evidence));
+            Set(rawDump, nameof(BsmTraceOptions.RawDump));
+            Set(debug, nameof(BsmTraceOptions.Debug));
+            Set(pidFile, nameof(BsmTraceOptions.PidFile));
+            Set(workers, nameof(BsmTraceOptions.Workers));
+            Set(maxInstances, nameof(BsmTraceOptions.MaxInstances));
+            Set(follow, nameof(BsmTraceOptions.Follow));
+            Set(metricsListen, nameof(BsmTraceOptions.MetricsListen));
+            Set(eventFile, nameof(BsmTraceOptions.EventFile));
+            Set(classFile, nameof(BsmTraceOptions.ClassFile));
+            var configuration = ServiceHost.BuildConfiguration(given);
+            var options = configuration.GetSection(BsmTraceOptions.Section).Get<BsmTraceOptions>() ?? new BsmTraceOptions();
+
+            // A trail file or stdin read to its end is a command: plain messages, no host. A live
+            // source, or anything followed, is the service.
+            if (options.Follow || !IsTrail(options.Source))
+                return ServiceHost.Run(configuration, stderr);
+
             using var stop = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {

@@ -28,7 +28,7 @@ internal static class RunCommand
         }
 
         var users = new UserDatabase();
-        var environment = PolicyEnvironment.Load(options.EventFile, options.ClassFile, users) with { RefuseWritableFilesWithTriggers = true };
+        var environment = PolicyEnvironment.Load(NullIfEmpty(options.EventFile), NullIfEmpty(options.ClassFile), users) with { RefuseWritableFilesWithTriggers = true };
         var load = PolicyLoader.Load(options.Policy, environment);
         if (load.Policy is not { } policy)
         {
@@ -48,10 +48,12 @@ internal static class RunCommand
                     Workers = options.EffectiveWorkers,
                     MaxInstances = options.MaxInstances,
                     MaxRememberedPaths = options.MaxRememberedPaths,
+                    MaxEvidenceRecords = options.MaxEvidenceRecords,
                 }, users);
 
                 // A pipe, FIFO or device cannot seek: it is live, and batches go on as soon as no record waits.
-                var dispatcher = new AlertDispatcher(DefaultSinks(options, stderr), ChannelSinks(policy, users, stderr), logger);
+                var sinks = new AlertSinkFactory(users, stderr);
+                var dispatcher = new AlertDispatcher(sinks.DefaultSinks(options), sinks.ChannelSinks(policy), logger);
                 var triggers = policy.HasTriggers
                     ? new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = options.MaxTriggers, Timeout = TimeSpan.FromSeconds(options.TriggerTimeoutSeconds) }, logger)
                     : null;
@@ -79,30 +81,5 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>The sinks every alert goes to: stderr under -F without -l, the log directory with -l, syslog when not in the foreground, evidence with -B.</summary>
-    private static List<AlertSink> DefaultSinks(BsmTraceOptions options, TextWriter stderr)
-    {
-        var sinks = new List<AlertSink>();
-        bool hasDirectory = !string.IsNullOrEmpty(options.LogDirectory);
-        if (options.Foreground && !hasDirectory)
-            sinks.Add(new ClassicLineSink(stderr));
-        if (hasDirectory)
-            sinks.Add(LogFileSink.ForDirectory(options.LogDirectory!));
-        if (!options.Foreground)
-            sinks.Add(new SyslogSink());
-        if (options.Evidence)
-            sinks.Add(new EvidenceSink(options.LogDirectory!));
-        return sinks;
-    }
-
-    /// <summary>One sink per log channel the policy defines.</summary>
-    private static Dictionary<string, AlertSink> ChannelSinks(CompiledPolicy policy, UserDatabase users, TextWriter stderr) =>
-        policy.LogChannels.ToDictionary(c => c.Name, c => c.Kind switch
-        {
-            LogChannelKind.Stderr => (AlertSink)new ClassicLineSink(stderr, c.Name),
-            LogChannelKind.Syslog => new SyslogSink(c.SyslogFacility, c.SyslogLevel, c.Name),
-            LogChannelKind.File => LogFileSink.ForFile(c.Path!, c.Name),
-            LogChannelKind.Bsm => new EvidenceSink(c.Directory!, c.Name),
-            _ => JsonAlertSink.Open(c.Path!, policy.Events, users, c.Name),
-        }, StringComparer.Ordinal);
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

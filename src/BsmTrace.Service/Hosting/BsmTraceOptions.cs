@@ -12,6 +12,21 @@ public sealed class BsmTraceOptions
     /// <summary><c>-a</c>: a trail file, "-" for stdin, a FIFO, or the audit pipe.</summary>
     public string Source { get; set; } = "/dev/auditpipe";
 
+    /// <summary><c>--follow</c>: keep reading a trail as it grows and across auditd's rotations; reopen a FIFO when its writer goes.</summary>
+    public bool Follow { get; set; }
+
+    /// <summary><c>--metrics-listen HOST:PORT</c>: where Prometheus scrapes /metrics; empty turns it off.</summary>
+    public string MetricsListen { get; set; } = "127.0.0.1:9464";
+
+    /// <summary>Batches that may wait between the reader and the matchers.</summary>
+    public int QueuedBatches { get; set; } = 8;
+
+    /// <summary>Records kept as evidence per instance (the first and the latest).</summary>
+    public int MaxEvidenceRecords { get; set; } = 16;
+
+    /// <summary>The audit pipe's preselection and queue.</summary>
+    public AuditPipeOptions AuditPipe { get; set; } = new();
+
     /// <summary><c>-f</c>: the policy file.</summary>
     public string Policy { get; set; } = "/usr/local/etc/bsmtrace.conf";
 

@@ -48,7 +48,7 @@ public sealed class RunCommandTests : IDisposable
         using (var mkfifo = Process.Start("mkfifo", [fifo]))
             await mkfifo.WaitForExitAsync();
 
-        var run = BsmTraceProcess.RunAsync(["-F", "-f", Policy(), "-a", fifo]);
+        var run = BsmTraceProcess.RunAsync(["-F", "-f", Policy(), "-a", fifo, "--metrics-listen", ""]);
         await using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))
         {
             writer.Write(Make(Execve, T, path: "/usr/bin/id"));
@@ -109,7 +109,7 @@ public sealed class RunCommandTests : IDisposable
         using (var mkfifo = Process.Start("mkfifo", [fifo]))
             await mkfifo.WaitForExitAsync();
 
-        var run = BsmTraceProcess.RunAsync(["-F", "-p", pid, "-f", Policy(), "-a", fifo]);
+        var run = BsmTraceProcess.RunAsync(["-F", "-p", pid, "-f", Policy(), "-a", fifo, "--metrics-listen", ""]);
         await using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))
         {
             // The service is running (it opened the FIFO): its pidfile is there.

@@ -1,0 +1,44 @@
+using BsmTrace.Alerts;
+using BsmTrace.Policy;
+using BsmTrace.Unix;
+
+namespace BsmTrace.Service.Hosting;
+
+/// <summary>Makes the alert sinks the settings and the policy's log channels ask for.</summary>
+public sealed class AlertSinkFactory(UserDatabase users, TextWriter stderr)
+{
+    /// <summary>
+    /// The sinks every alert goes to: classic lines on stderr under -F without
+    /// -l, the log directory with -l, syslog when not in the foreground,
+    /// evidence files with -B.
+    /// </summary>
+    public List<AlertSink> DefaultSinks(BsmTraceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var sinks = new List<AlertSink>();
+        bool hasDirectory = !string.IsNullOrEmpty(options.LogDirectory);
+        if (options.Foreground && !hasDirectory)
+            sinks.Add(new ClassicLineSink(stderr));
+        if (hasDirectory)
+            sinks.Add(LogFileSink.ForDirectory(options.LogDirectory!));
+        if (!options.Foreground)
+            sinks.Add(new SyslogSink());
+        if (options.Evidence && hasDirectory)
+            sinks.Add(new EvidenceSink(options.LogDirectory!));
+        return sinks;
+    }
+
+    /// <summary>One sink per log channel the policy defines.</summary>
+    public Dictionary<string, AlertSink> ChannelSinks(CompiledPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy.LogChannels.ToDictionary(c => c.Name, c => c.Kind switch
+        {
+            LogChannelKind.Stderr => (AlertSink)new ClassicLineSink(stderr, c.Name),
+            LogChannelKind.Syslog => new SyslogSink(c.SyslogFacility, c.SyslogLevel, c.Name),
+            LogChannelKind.File => LogFileSink.ForFile(c.Path!, c.Name),
+            LogChannelKind.Bsm => new EvidenceSink(c.Directory!, c.Name),
+            _ => JsonAlertSink.Open(c.Path!, policy.Events, users, c.Name),
+        }, StringComparer.Ordinal);
+    }
+}
