@@ -116,7 +116,7 @@ public static class ServiceHost
             .Validate(o => o.QueuedBatches >= 1, "BsmTrace:QueuedBatches must be at least 1")
             .Validate(o => o.MaxEvidenceRecords >= 2, "BsmTrace:MaxEvidenceRecords must be at least 2")
             .Validate(o => !o.Evidence || !string.IsNullOrEmpty(o.LogDirectory), "-B (BsmTrace:Evidence) needs a log directory (-l DIR)")
-            .Validate(o => string.IsNullOrWhiteSpace(o.MetricsListen) || TryParseListen(o.MetricsListen, out _), "BsmTrace:MetricsListen must be HOST:PORT, such as 127.0.0.1:9464")
+            .Validate(o => string.IsNullOrWhiteSpace(o.MetricsListen) || TryParseListen(o.MetricsListen, out _), BadListen)
             .ValidateOnStart();
 
         services.AddSingleton<UserDatabase>();
@@ -137,8 +137,11 @@ public static class ServiceHost
         services.AddHostedService(sp => sp.GetRequiredService<MatchService>());
     }
 
+    private const string BadListen = "BsmTrace:MetricsListen must be HOST:PORT, such as 127.0.0.1:9464";
+
+    // Kestrel is set up before options are validated at start: the same check, the same words.
     private static IPEndPoint ParseListen(string listen) =>
-        TryParseListen(listen, out var endpoint) ? endpoint : throw new OptionsValidationException(nameof(BsmTraceOptions), typeof(BsmTraceOptions), [$"MetricsListen '{listen}' is not HOST:PORT"]);
+        TryParseListen(listen, out var endpoint) ? endpoint : throw new OptionsValidationException(nameof(BsmTraceOptions), typeof(BsmTraceOptions), [BadListen]);
 
     internal static bool TryParseListen(string listen, out IPEndPoint endpoint)
     {
