@@ -25,6 +25,7 @@ public sealed class MatchService(
     UserDatabase users,
     BsmTraceMetrics metrics,
     IHostApplicationLifetime lifetime,
+    Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier systemd,
     ILogger<MatchService> logger) : BackgroundService
 {
     private PolicyOptions? _pending;
@@ -155,6 +156,26 @@ public sealed class MatchService(
     }
 
     private void OnPolicyChange(PolicyOptions loaded)
+    {
+        Notify("RELOADING=1");
+        try
+        {
+            TakePolicy(loaded);
+        }
+        finally
+        {
+            Notify("READY=1");
+        }
+    }
+
+    /// <summary>Tells systemd (when it runs the service) what the service is doing.</summary>
+    private void Notify(string state)
+    {
+        if (systemd.IsEnabled)
+            systemd.Notify(new Microsoft.Extensions.Hosting.Systemd.ServiceState(state));
+    }
+
+    private void TakePolicy(PolicyOptions loaded)
     {
         reloads.Watch(loaded.Files);
         if (loaded.Policy is null)

@@ -1,6 +1,7 @@
 using System.Net;
 using BsmTrace.Alerts;
 using BsmTrace.Unix;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Serilog;
@@ -33,9 +34,12 @@ public static class ServiceHost
         var settings = configuration.GetSection(BsmTraceOptions.Section).Get<BsmTraceOptions>() ?? new BsmTraceOptions();
         bool debug = settings.Debug;
         Log.Logger = CreateLogger(configuration, debug);
+        // SIGHUP's default action ends the process: take it over before anything slow happens.
+        using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger);
+        using var reloads = new PolicyReloadSource(loggers.CreateLogger<PolicyReloadSource>());
         try
         {
-            var host = Build(configuration, settings, stderr);
+            var host = Build(configuration, settings, stderr, reloads);
             var service = host.Services.GetRequiredService<MatchService>();
             host.Run(); // runs until the source ends or a signal stops it, then disposes the host
             return service.ExitCode;
@@ -71,14 +75,14 @@ public static class ServiceHost
                 standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
     }
 
-    private static IHost Build(IConfiguration configuration, BsmTraceOptions settings, TextWriter stderr)
+    private static IHost Build(IConfiguration configuration, BsmTraceOptions settings, TextWriter stderr, PolicyReloadSource reloads)
     {
         bool metrics = !string.IsNullOrWhiteSpace(settings.MetricsListen);
         if (!metrics)
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
             builder.Configuration.AddConfiguration(configuration);
-            ConfigureServices(builder.Services, builder.Configuration, stderr);
+            ConfigureServices(builder.Services, builder.Configuration, stderr, reloads);
             return builder.Build();
         }
 
@@ -86,7 +90,7 @@ public static class ServiceHost
         web.Configuration.AddConfiguration(configuration);
         var endpoint = ParseListen(settings.MetricsListen);
         web.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
-        ConfigureServices(web.Services, web.Configuration, stderr);
+        ConfigureServices(web.Services, web.Configuration, stderr, reloads);
         web.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(BsmTraceMetrics.MeterName)
             .AddRuntimeInstrumentation()
@@ -96,10 +100,12 @@ public static class ServiceHost
         return app;
     }
 
-    private static void ConfigureServices(IServiceCollection services, ConfigurationManager configuration, TextWriter stderr)
+    private static void ConfigureServices(IServiceCollection services, ConfigurationManager configuration, TextWriter stderr, PolicyReloadSource reloads)
     {
         services.AddSerilog();
         services.AddSystemd();
+        // Outside systemd AddSystemd registers nothing; a notifier that is not enabled keeps the service's code one path.
+        services.TryAddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
         services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(30);
@@ -125,7 +131,7 @@ public static class ServiceHost
         services.AddSingleton<BsmTraceMetrics>();
 
         // The policy as options: a reload is a new value of IOptionsMonitor<PolicyOptions>.
-        services.AddSingleton<PolicyReloadSource>();
+        services.AddSingleton(reloads); // made before the host, so that SIGHUP is ours from the start
         services.AddSingleton<IOptionsChangeTokenSource<PolicyOptions>>(sp => sp.GetRequiredService<PolicyReloadSource>());
         services.AddSingleton<IConfigureOptions<PolicyOptions>, PolicyOptionsSetup>();
 

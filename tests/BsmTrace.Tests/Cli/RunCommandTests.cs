@@ -49,7 +49,7 @@ public sealed class RunCommandTests : IDisposable
             await mkfifo.WaitForExitAsync();
 
         var run = BsmTraceProcess.RunAsync(["-F", "-f", Policy(), "-a", fifo, "--metrics-listen", ""]);
-        await using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))
+        await using (var writer = await Fifo.OpenAsync(fifo))
         {
             writer.Write(Make(Execve, T, path: "/usr/bin/id"));
             await writer.FlushAsync();
@@ -110,7 +110,7 @@ public sealed class RunCommandTests : IDisposable
             await mkfifo.WaitForExitAsync();
 
         var run = BsmTraceProcess.RunAsync(["-F", "-p", pid, "-f", Policy(), "-a", fifo, "--metrics-listen", ""]);
-        await using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))
+        await using (var writer = await Fifo.OpenAsync(fifo))
         {
             // The service is running (it opened the FIFO): its pidfile is there.
             for (int i = 0; i < 100 && !File.Exists(pid); i++)

@@ -161,4 +161,114 @@ public sealed class ServiceTests : IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("bsmtrace: BsmTrace:MetricsListen must be HOST:PORT, such as 127.0.0.1:9464\n", result.StandardError);
     }
+
+    [Fact]
+    public async Task A_reload_is_announced_to_systemd()
+    {
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        var policy = _dir.Write("p.conf", PairPolicy);
+        var socketPath = _dir.Path("notify");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", ""],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath });
+        await service.WaitForLineAsync(l => l.Contains("started", StringComparison.Ordinal));
+
+        await service.SignalAsync("HUP");
+        var received = new List<string>();
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!received.Contains("READY=1"))
+        {
+            int n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token);
+            received.Add(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+        }
+
+        Assert.Equal(["RELOADING=1", "READY=1"], received.Where(m => m is "RELOADING=1" or "READY=1"));
+        Assert.Equal(0, await service.StopAsync());
+    }
+
+    [Fact]
+    public async Task The_service_end_to_end_log_directory_metrics_reload_broken_reload_and_stop()
+    {
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        var pid = _dir.Path("bsmtrace.pid");
+        var policy = _dir.Write("p.conf", "sequence execs { subject any; state { event <auditevent> { AUE_EXECVE; }; status any; }; };\n");
+        int port = ServiceProcess.FreePort();
+        await using var service = ServiceProcess.Start(["--follow", "-f", policy, "-a", fifo, "-l", logs, "-p", pid, "--metrics-listen", $"127.0.0.1:{port}"]);
+        using var http = new HttpClient();
+        var log = Path.Combine(logs, "bsmtrace.log");
+        string[] LogLines() => File.Exists(log) ? File.ReadAllLines(log) : [];
+        async Task<string> Metrics() => await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        // Alerts for records written into the FIFO appear in bsmtrace.log; /metrics counts exactly the records written.
+        await Fifo.WriteAsync(fifo, Make(Execve, T, auid: 1), Make(OpenRead, T + 1, auid: 1, path: "/etc/x"), Make(Execve, T + 2, auid: 2));
+        await service.WaitUntilAsync(() => LogLines().Length == 2, "two alerts in bsmtrace.log");
+        Assert.All(LogLines(), l => Assert.Contains("state machine: execs", l, StringComparison.Ordinal));
+        await service.WaitUntilAsync(() => Metrics().GetAwaiter().GetResult().Contains("bsmtrace_records_total{otel_scope_name=\"BsmTrace\"} 3\n", StringComparison.Ordinal), "3 records in /metrics");
+
+        // The policy file replaced and SIGHUP sent: the next records are matched by the new policy.
+        _dir.Write("p.conf", "sequence opens { subject any; state { event <auditevent> { AUE_OPEN_R; }; status any; }; };\n");
+        await service.SignalAsync("HUP");
+        await service.WaitForLineAsync(l => l.Contains("loaded", StringComparison.Ordinal) && l.Contains("p.conf", StringComparison.Ordinal));
+        await Fifo.WriteAsync(fifo, Make(Execve, T + 3, auid: 3), Make(OpenRead, T + 4, auid: 3, path: "/etc/y"));
+        await service.WaitUntilAsync(() => LogLines().Length == 3, "the new policy's alert");
+        Assert.Contains("state machine: opens subject: auid 3", LogLines()[2], StringComparison.Ordinal);
+
+        // A broken policy and SIGHUP: the process lives on with the old policy, and the failure is counted.
+        _dir.Write("p.conf", "sequence opens { subject any; state { event $missing; status any; }; };\n");
+        await service.SignalAsync("HUP");
+        await service.WaitForLineAsync(l => l.Contains("Policy reload failed", StringComparison.Ordinal));
+        await Fifo.WriteAsync(fifo, Make(OpenRead, T + 5, auid: 4, path: "/etc/z"));
+        await service.WaitUntilAsync(() => LogLines().Length == 4, "the old policy still matching");
+        Assert.Contains("state machine: opens subject: auid 4", LogLines()[3], StringComparison.Ordinal);
+        var metrics = await Metrics();
+        Assert.Matches(@"bsmtrace_policy_reloads_total\{[^}]*result=""failure""[^}]*\} 1", metrics);
+        Assert.Matches(@"bsmtrace_policy_reloads_total\{[^}]*result=""success""[^}]*\} 1", metrics);
+
+        // SIGTERM: exit 0 and no pidfile left.
+        Assert.True(File.Exists(pid));
+        Assert.Equal(0, await service.StopAsync());
+        Assert.False(File.Exists(pid));
+    }
+
+    [Fact]
+    public async Task Reloading_while_records_stream_in_loses_none_and_matches_none_twice()
+    {
+        const int count = 4000;
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        const string each = "sequence each { subject any; state { event any; status any; }; };\n";
+        var policy = _dir.Write("p.conf", each);
+        int port = ServiceProcess.FreePort();
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"]);
+
+        var writing = Task.Run(async () =>
+        {
+            await using var writer = await Fifo.OpenAsync(fifo);
+            for (int i = 0; i < count; i++)
+            {
+                await writer.WriteAsync(Make(Execve, T + i, auid: (uint)(i % 50)));
+                if (i % 200 == 0)
+                    await writer.FlushAsync();
+            }
+        });
+
+        // Reload again and again while the records stream: the unchanged sequence keeps matching every record once.
+        await service.WaitForLineAsync(l => l.Contains("started", StringComparison.Ordinal));
+        for (int r = 0; !writing.IsCompleted; r++)
+        {
+            _dir.Write("p.conf", each + $"sequence extra{r % 3} {{ subject any; state {{ event <auditevent> {{ AUE_OPEN_R; }}; status any; }}; }};\n");
+            await service.SignalAsync("HUP");
+            await Task.Delay(40);
+        }
+
+        await writing;
+        await service.WaitForAlertsAsync(count, seconds: 60);
+        await Task.Delay(500);
+        var times = service.Lines.Where(l => l.Contains("state machine: each", StringComparison.Ordinal)).Select(l => l.Split(' ')[0]).ToList();
+        Assert.Equal(count, times.Count);
+        Assert.Equal(count, times.Distinct().Count());
+        Assert.Equal(0, await service.StopAsync());
+    }
 }
