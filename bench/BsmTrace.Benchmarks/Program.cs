@@ -5,6 +5,21 @@ using BsmTrace.Benchmarks;
 // prints records/s for each with their ratio: on a shared, noisy machine the
 // alternation keeps drift from favouring one case. Anything else goes to
 // BenchmarkDotNet.
+if (args is ["generate", var path, var count, var users])
+{
+    // A deterministic trail for bench/run: the same bytes every time for the same arguments.
+    using var file = File.Create(path);
+    foreach (var record in TrailFactory.Records(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), int.Parse(users, System.Globalization.CultureInfo.InvariantCulture)))
+        file.Write(record);
+    return 0;
+}
+
+if (args is ["policy", var policyPath])
+{
+    File.WriteAllText(policyPath, BenchPolicy.Text);
+    return 0;
+}
+
 if (args is ["ratio", ..])
     return SubjectRatio.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
 

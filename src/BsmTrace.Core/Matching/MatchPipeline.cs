@@ -67,7 +67,7 @@ public sealed class MatchPipeline
         var free = Channel.CreateBounded<RecordBatch>(_options.QueuedBatches + 2);
         var full = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(_options.QueuedBatches) { SingleReader = true, SingleWriter = true });
         for (int i = 0; i < _options.QueuedBatches + 2; i++)
-            free.Writer.TryWrite(new RecordBatch(_options.BatchSize));
+            free.Writer.TryWrite(new RecordBatch(_options.BatchSize, _options.BatchSize * 256));
 
         // A read from a pipe or device blocks in the kernel and does not see the token:
         // closing the stream is what wakes it when the service stops.

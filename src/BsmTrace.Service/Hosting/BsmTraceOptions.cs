@@ -48,7 +48,7 @@ public sealed class BsmTraceOptions
     /// <summary><c>-p</c>: a file to write the process id to, created exclusively, removed at exit.</summary>
     public string? PidFile { get; set; }
 
-    /// <summary>Matcher workers; 0 for the processor count.</summary>
+    /// <summary>Matcher workers; 0 for one per processor beyond the reader's.</summary>
     public int Workers { get; set; }
 
     /// <summary>Live instances at most; the oldest are evicted past it.</summary>
@@ -67,5 +67,10 @@ public sealed class BsmTraceOptions
     /// <summary>Seconds a trigger may run before it is killed.</summary>
     public int TriggerTimeoutSeconds { get; set; } = 30;
 
-    public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
+    /// <summary>
+    /// The matcher workers to run: as many as asked, else one per processor
+    /// beyond the one the reader keeps busy (on two cores, one worker beats two:
+    /// three busy threads on two cores only wait for each other).
+    /// </summary>
+    public int EffectiveWorkers => Workers > 0 ? Workers : Math.Max(1, Environment.ProcessorCount - 1);
 }
