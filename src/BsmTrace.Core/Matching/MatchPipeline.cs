@@ -64,9 +64,12 @@ public sealed class MatchPipeline
     /// <summary>Reads <paramref name="input"/> to its end (or until cancelled) and matches every record.</summary>
     public async Task RunAsync(Stream input, string sourceName, CancellationToken cancellationToken = default)
     {
-        var free = Channel.CreateBounded<RecordBatch>(_options.QueuedBatches + 2);
-        var full = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(_options.QueuedBatches) { SingleReader = true, SingleWriter = true });
-        for (int i = 0; i < _options.QueuedBatches + 2; i++)
+        // The pool of batches bounds what is in flight; the hand-off channel can hold them all, so the
+        // reader waits (or, for the audit pipe, lets records go) only for a free batch, in one place.
+        int batches = _options.QueuedBatches + 2;
+        var free = Channel.CreateBounded<RecordBatch>(batches);
+        var full = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(batches) { SingleReader = true, SingleWriter = true });
+        for (int i = 0; i < batches; i++)
             free.Writer.TryWrite(new RecordBatch(_options.BatchSize, _options.BatchSize * 256));
 
         // A read from a pipe or device blocks in the kernel and does not see the token:
@@ -116,7 +119,9 @@ public sealed class MatchPipeline
                 {
                     // The audit pipe is never made to wait (the kernel would drop instead, and
                     // blame no one): while the matchers are behind, records are counted and let go.
-                    Interlocked.Increment(ref _dropped);
+                    long dropped = Interlocked.Increment(ref _dropped);
+                    if (dropped == 1 || dropped % 10_000 == 0)
+                        _logger.LogWarning("{Source}: the matchers are behind; {Dropped} records let go so far", sourceName, dropped);
                     batch = Take(free, cancellationToken);
                     continue;
                 }

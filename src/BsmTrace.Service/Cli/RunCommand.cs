@@ -52,7 +52,7 @@ internal static class RunCommand
                 }, users);
 
                 // A pipe, FIFO or device cannot seek: it is live, and batches go on as soon as no record waits.
-                var sinks = new AlertSinkFactory(users, stderr);
+                var sinks = new AlertSinkFactory(users, stderr, bufferStderr: true);
                 var dispatcher = new AlertDispatcher(sinks.DefaultSinks(options), sinks.ChannelSinks(policy), logger);
                 var triggers = policy.HasTriggers
                     ? new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = options.MaxTriggers, Timeout = TimeSpan.FromSeconds(options.TriggerTimeoutSeconds) }, logger)

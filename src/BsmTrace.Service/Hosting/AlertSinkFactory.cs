@@ -5,7 +5,12 @@ using BsmTrace.Unix;
 namespace BsmTrace.Service.Hosting;
 
 /// <summary>Makes the alert sinks the settings and the policy's log channels ask for.</summary>
-public sealed class AlertSinkFactory(UserDatabase users, TextWriter stderr)
+/// <param name="bufferStderr">
+/// Buffer classic lines on stderr (a trail run, where nothing else writes there
+/// at the same time); the service's logs share stderr, and only Console.Error's
+/// line-at-a-time writes keep the two from interleaving inside a line.
+/// </param>
+public sealed class AlertSinkFactory(UserDatabase users, TextWriter stderr, bool bufferStderr = false)
 {
     /// <summary>
     /// The sinks every alert goes to: classic lines on stderr under -F without
@@ -33,7 +38,7 @@ public sealed class AlertSinkFactory(UserDatabase users, TextWriter stderr)
     /// a system call per alert; the sink flushes when its queue runs empty.
     /// </summary>
     private TextWriter BufferedStderr() =>
-        ReferenceEquals(stderr, Console.Error) ? new StreamWriter(Console.OpenStandardError(), bufferSize: 64 * 1024) { AutoFlush = false } : stderr;
+        bufferStderr && ReferenceEquals(stderr, Console.Error) ? new StreamWriter(Console.OpenStandardError(), bufferSize: 64 * 1024) { AutoFlush = false } : stderr;
 
     /// <summary>One sink per log channel the policy defines.</summary>
     public Dictionary<string, AlertSink> ChannelSinks(CompiledPolicy policy)

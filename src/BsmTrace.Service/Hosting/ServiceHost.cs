@@ -127,7 +127,7 @@ public static class ServiceHost
 
         services.AddSingleton<UserDatabase>();
         services.AddSingleton(stderr);
-        services.AddSingleton<AlertSinkFactory>();
+        services.AddSingleton(sp => new AlertSinkFactory(sp.GetRequiredService<UserDatabase>(), stderr));
         services.AddSingleton<BsmTraceMetrics>();
 
         // The policy as options: a reload is a new value of IOptionsMonitor<PolicyOptions>.

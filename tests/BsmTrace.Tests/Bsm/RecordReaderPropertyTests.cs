@@ -57,4 +57,46 @@ public sealed class RecordReaderPropertyTests
                 var (read, _) = Trails.ReadAll(trail);
                 return read.Count <= 2 + bytes.Length && read.Any(r => r.Subject.AuditUid == 1000);
             });
+
+    /// <summary>One kind of damage to one record: bit flips, a huge or wrong length, an unknown token id, garbage spliced into it.</summary>
+    private static byte[] Damaged(int kind, int record, int at, int value, int flips)
+    {
+        var copies = Records.Select(r => (byte[])r.Clone()).ToArray();
+        var target = copies[record];
+        switch (kind)
+        {
+            case 0:
+                for (int f = 0; f < flips; f++)
+                    target[(at + f * 7) % target.Length] ^= (byte)(1 << ((value + f) % 8));
+                break;
+            case 1:
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(target.AsSpan(1), (uint)value << 24 | (uint)at);
+                break;
+            case 2:
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(target.AsSpan(1), uint.MaxValue - (uint)at);
+                break;
+            case 3:
+                target[18] = (byte)(0xe0 | (value & 0x0f)); // the first token after the header: an id libbsm does not know
+                break;
+            default:
+                copies[record] = [.. target.AsSpan(0, at % target.Length), .. Enumerable.Repeat((byte)value, flips * 3), .. target.AsSpan(at % target.Length)];
+                break;
+        }
+
+        return Trails.Concat(copies);
+    }
+
+    [Property(MaxTest = 3000)]
+    public Property Damage_to_one_record_costs_at_most_it_and_its_neighbour() =>
+        Prop.ForAll(
+            Gen.Choose(0, Records.Length - 1).Zip(Gen.Choose(0, 4)).Zip(Gen.Choose(0, 1000)).Zip(Gen.Choose(0, 255)).Zip(Gen.Choose(1, 8)).ToArbitrary(),
+            t =>
+            {
+                var ((((record, kind), at), value), flips) = t;
+                var (read, _) = Trails.ReadAll(Damaged(kind, record, at, value, flips), new BsmReaderOptions { MaxRecordSize = 64 * 1024 });
+                var auids = read.Select(r => r.Subject.AuditUid).ToHashSet();
+                return Enumerable.Range(0, Records.Length)
+                    .Where(i => i != record && i != record + 1)
+                    .All(i => auids.Contains((uint)(1000 + i)));
+            });
 }

@@ -80,6 +80,18 @@ public sealed class PolicyCheckWarningTests
     }
 
     [Fact]
+    public void Group_writable_policy_with_triggers_is_refused_by_the_service()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("p.conf", Policies.WithState("event any; status any; trigger \"/bin/true\";"));
+        File.SetUnixFileMode(path, (UnixFileMode)0x1b0); // 0660
+
+        var result = PolicyLoader.Load(path, PolicyEnvironment.Builtin() with { RefuseWritableFilesWithTriggers = true });
+        Assert.False(result.Succeeded);
+        Assert.StartsWith($"{path}: error: {path} is writable by its group", Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void World_writable_policy_without_triggers_is_fine()
     {
         using var dir = new TempDirectory();

@@ -66,6 +66,8 @@ internal static class PolicyChecks
                 var directoryMode = File.GetUnixFileMode(directory);
                 if ((mode & UnixFileMode.OtherWrite) != 0)
                     problem = $"{file} is writable by every user";
+                else if ((mode & UnixFileMode.GroupWrite) != 0)
+                    problem = $"{file} is writable by its group, whose members may be other users";
                 else if ((directoryMode & UnixFileMode.OtherWrite) != 0 && (directoryMode & UnixFileMode.StickyBit) == 0)
                     problem = $"{file} is in {directory}, where every user can replace it";
             }
