@@ -43,36 +43,58 @@ public static partial class FileKind
             _ = close(fd);
     }
 
-    /// <summary>The S_IFMT bits of the path's mode, or null when the system's struct stat is not known here or stat fails.</summary>
-    private static unsafe int? Type(string path)
+    /// <summary>The user id owning <paramref name="path"/>, or null when it cannot be told here.</summary>
+    public static uint? Owner(string path)
     {
-        int offset, width;
-        if (OperatingSystem.IsLinux())
-            (offset, width) = RuntimeInformation.ProcessArchitecture switch
-            {
-                Architecture.X64 => (24, 4),
-                Architecture.Arm64 => (16, 4),
-                _ => (-1, 0),
-            };
-        else if (OperatingSystem.IsFreeBSD())
-            (offset, width) = (24, 2);
-        else if (OperatingSystem.IsMacOS())
-            (offset, width) = (4, 2);
-        else
-            (offset, width) = (-1, 0);
-        if (offset < 0)
-            return null;
+        ArgumentNullException.ThrowIfNull(path);
+        var layout = Layout();
+        return layout is null ? null : Stat(path, layout.Value.UidOffset, 4);
+    }
 
+    /// <summary>The effective user id of this process: "the service's own user".</summary>
+    public static uint EffectiveUserId => geteuid();
+
+    /// <summary>The S_IFMT bits of the path's mode, or null when the system's struct stat is not known here or stat fails.</summary>
+    private static int? Type(string path)
+    {
+        var layout = Layout();
+        return layout is null ? null : (int?)(Stat(path, layout.Value.ModeOffset, layout.Value.ModeWidth) & TypeMask);
+    }
+
+    /// <summary>Where st_mode and st_uid lie in this system's struct stat.</summary>
+    private static (int ModeOffset, int ModeWidth, int UidOffset)? Layout()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.X64 => (24, 4, 28),
+                Architecture.Arm64 => (16, 4, 24),
+                _ => null,
+            };
+        }
+
+        if (OperatingSystem.IsFreeBSD())
+            return (24, 2, 28);
+        if (OperatingSystem.IsMacOS())
+            return (4, 2, 16);
+        return null;
+    }
+
+    private static unsafe uint? Stat(string path, int offset, int width)
+    {
         byte* buffer = stackalloc byte[512];
         int rc = OperatingSystem.IsMacOS() && RuntimeInformation.ProcessArchitecture == Architecture.X64
             ? stat_inode64(path, buffer)
             : stat(path, buffer);
         if (rc != 0)
             return null;
-        var mode = new ReadOnlySpan<byte>(buffer + offset, width);
-        int value = width == 4 ? (int)MemoryMarshal.Read<uint>(mode) : MemoryMarshal.Read<ushort>(mode);
-        return value & TypeMask;
+        var field = new ReadOnlySpan<byte>(buffer + offset, width);
+        return width == 4 ? MemoryMarshal.Read<uint>(field) : MemoryMarshal.Read<ushort>(field);
     }
+
+    [LibraryImport(NativeLibraries.LibC)]
+    private static partial uint geteuid();
 
     [LibraryImport(NativeLibraries.LibC, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int stat(string path, byte* buffer);

@@ -68,6 +68,8 @@ internal static class PolicyChecks
                     problem = $"{file} is writable by every user";
                 else if ((mode & UnixFileMode.GroupWrite) != 0)
                     problem = $"{file} is writable by its group, whose members may be other users";
+                else if (Unix.FileKind.Owner(file) is { } owner && owner != 0 && owner != Unix.FileKind.EffectiveUserId)
+                    problem = $"{file} belongs to user {owner}, neither root nor the user bsmtrace runs as";
                 else if ((directoryMode & UnixFileMode.OtherWrite) != 0 && (directoryMode & UnixFileMode.StickyBit) == 0)
                     problem = $"{file} is in {directory}, where every user can replace it";
             }
