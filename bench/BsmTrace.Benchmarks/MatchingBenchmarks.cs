@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using BsmTrace.Bsm;
 using BsmTrace.Matching;
 using BsmTrace.Policy;
-using BsmTrace.Policy.Binding;
 using BsmTrace.Unix;
 
 namespace BsmTrace.Benchmarks;
@@ -31,44 +29,19 @@ public class MatchingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var load = PolicyLoader.LoadText(BenchPolicy.Text, "bench.conf", PolicyEnvironment.Builtin());
-        _policy = load.Policy ?? throw new InvalidOperationException(string.Join("\n", load.Errors));
+        _policy = BenchSetup.Policy();
         var batcher = new RecordBatcher(65_536);
         var batches = new List<RecordBatch>();
-        var batch = new RecordBatch(1024);
-        foreach (var raw in TrailFactory.Records(RecordCount, Subjects))
+        batches.Add(BenchSetup.Batch(TrailFactory.Records(RecordCount, Subjects), batcher, new RecordBatch(1024), full =>
         {
-            AuditRecord.TryParse(raw, 0, out var record, out _);
-            if (!batch.HasRoomFor(raw.Length))
-            {
-                batches.Add(batch);
-                batch = new RecordBatch(1024);
-            }
-
-            batcher.Add(batch, record);
-        }
-
-        batches.Add(batch);
+            batches.Add(full);
+            return new RecordBatch(1024);
+        }));
         _batches = [.. batches];
 
         _engine = new MatchEngine(_policy, new MatchEngineOptions { Workers = Workers }, new UserDatabase());
-        var warmUp = new RecordBatch(1024);
-        foreach (var raw in TrailFactory.WarmUp(Subjects))
-        {
-            AuditRecord.TryParse(raw, 0, out var record, out _);
-            if (!warmUp.HasRoomFor(raw.Length))
-            {
-                _engine.Process(warmUp, "bench");
-                warmUp.Clear();
-            }
-
-            batcher.Add(warmUp, record);
-        }
-
-        _engine.Process(warmUp, "bench");
+        BenchSetup.WarmUp(_engine, new RecordBatcher(65_536), Subjects);
         MatchRecords();
-        if (_engine.LiveInstances < Subjects)
-            throw new InvalidOperationException($"only {_engine.LiveInstances} live instances for {Subjects} subjects");
     }
 
     [Benchmark(OperationsPerInvoke = RecordCount)]

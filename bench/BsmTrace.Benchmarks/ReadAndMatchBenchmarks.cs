@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BsmTrace.Bsm;
 using BsmTrace.Matching;
-using BsmTrace.Policy;
-using BsmTrace.Policy.Binding;
 using BsmTrace.Unix;
 
 namespace BsmTrace.Benchmarks;
@@ -28,20 +26,10 @@ public class ReadAndMatchBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var load = PolicyLoader.LoadText(BenchPolicy.Text, "bench.conf", PolicyEnvironment.Builtin());
-        var policy = load.Policy ?? throw new InvalidOperationException(string.Join("\n", load.Errors));
         _trail = TrailFactory.Records(RecordCount, Subjects).SelectMany(r => r).ToArray();
-        _engine = new MatchEngine(policy, new MatchEngineOptions { Workers = 1 }, new UserDatabase());
+        _engine = new MatchEngine(BenchSetup.Policy(), new MatchEngineOptions { Workers = 1 }, new UserDatabase());
         _batcher = new RecordBatcher(65_536);
-        foreach (var raw in TrailFactory.WarmUp(Subjects))
-        {
-            AuditRecord.TryParse(raw, 0, out var record, out _);
-            if (!_batch.HasRoomFor(raw.Length))
-                Flush();
-            _batcher.Add(_batch, record);
-        }
-
-        Flush();
+        BenchSetup.WarmUp(_engine, _batcher, Subjects);
         ReadAndMatch();
     }
 

@@ -27,6 +27,8 @@ public sealed class MatchPipeline
     private long _bytes;
     private long _damaged;
     private long _dropped;
+    private long _pendingRecords;
+    private long _pendingBytes;
     private int _queued;
 
     public MatchPipeline(MatchEngine engine, AlertDispatcher alerts, TriggerRunner? triggers, Stream? rawDump, ILogger logger, MatchPipelineOptions? options = null)
@@ -107,8 +109,9 @@ public sealed class MatchPipeline
             RecordBatch? batch = Take(free, cancellationToken);
             while (!cancellationToken.IsCancellationRequested && reader.TryRead(out var record))
             {
-                Interlocked.Increment(ref _records);
-                Interlocked.Add(ref _bytes, record.Raw.Length);
+                // Counted on this thread alone; published for the metrics at each hand-off.
+                _pendingRecords++;
+                _pendingBytes += record.Raw.Length;
                 if (batch is not null && !batch.HasRoomFor(record.Raw.Length))
                 {
                     Hand(full, batch, cancellationToken);
@@ -149,6 +152,7 @@ public sealed class MatchPipeline
         }
         finally
         {
+            Publish();
             full.TryComplete();
         }
     }
@@ -161,8 +165,17 @@ public sealed class MatchPipeline
         return _options.DropWhenBehind ? null : free.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
     }
 
+    private void Publish()
+    {
+        Interlocked.Add(ref _records, _pendingRecords);
+        Interlocked.Add(ref _bytes, _pendingBytes);
+        _pendingRecords = 0;
+        _pendingBytes = 0;
+    }
+
     private void Hand(ChannelWriter<RecordBatch> full, RecordBatch batch, CancellationToken cancellationToken)
     {
+        Publish();
         Interlocked.Increment(ref _queued);
         full.WriteAsync(batch, cancellationToken).AsTask().GetAwaiter().GetResult();
     }

@@ -43,22 +43,15 @@ internal static class RunCommand
             Stream input = TrailSource.Open(options.Source);
             await using (input.ConfigureAwait(false))
             {
-                var engine = new MatchEngine(policy, new MatchEngineOptions
-                {
-                    Workers = options.EffectiveWorkers,
-                    MaxInstances = options.MaxInstances,
-                    MaxRememberedPaths = options.MaxRememberedPaths,
-                    MaxEvidenceRecords = options.MaxEvidenceRecords,
-                }, users);
-
-                // A pipe, FIFO or device cannot seek: it is live, and batches go on as soon as no record waits.
+                var engine = new MatchEngine(policy, options.EngineOptions(), users);
                 var sinks = new AlertSinkFactory(users, stderr, bufferStderr: true);
                 var dispatcher = new AlertDispatcher(sinks.DefaultSinks(options), sinks.ChannelSinks(policy), logger);
                 var triggers = policy.HasTriggers
-                    ? new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = options.MaxTriggers, Timeout = TimeSpan.FromSeconds(options.TriggerTimeoutSeconds) }, logger)
+                    ? new TriggerRunner(options.TriggerOptions(), logger)
                     : null;
                 using var rawDump = options.RawDump ? Console.OpenStandardOutput() : null;
 
+                // A pipe or stdin cannot seek: it is live, and batches go on as soon as no record waits.
                 var pipeline = new MatchPipeline(engine, dispatcher, triggers, rawDump, logger, new MatchPipelineOptions { Live = !input.CanSeek });
                 try
                 {

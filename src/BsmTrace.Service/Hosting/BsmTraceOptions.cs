@@ -73,4 +73,20 @@ public sealed class BsmTraceOptions
     /// three busy threads on two cores only wait for each other).
     /// </summary>
     public int EffectiveWorkers => Workers > 0 ? Workers : Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>The matcher's limits and parallelism from these settings.</summary>
+    public Matching.MatchEngineOptions EngineOptions() => new()
+    {
+        Workers = EffectiveWorkers,
+        MaxInstances = MaxInstances,
+        MaxRememberedPaths = MaxRememberedPaths,
+        MaxEvidenceRecords = MaxEvidenceRecords,
+    };
+
+    /// <summary>The trigger runner's limits from these settings.</summary>
+    public Triggers.TriggerRunnerOptions TriggerOptions() => new()
+    {
+        MaxConcurrent = MaxTriggers,
+        Timeout = TimeSpan.FromSeconds(TriggerTimeoutSeconds),
+    };
 }

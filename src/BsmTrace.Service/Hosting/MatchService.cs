@@ -48,13 +48,7 @@ public sealed class MatchService(
         reloads.Watch(loaded.Files);
         using var onChange = policies.OnChange(p => OnPolicyChange(p));
 
-        var engine = new MatchEngine(policy, new MatchEngineOptions
-        {
-            Workers = options.EffectiveWorkers,
-            MaxInstances = options.MaxInstances,
-            MaxRememberedPaths = options.MaxRememberedPaths,
-            MaxEvidenceRecords = options.MaxEvidenceRecords,
-        }, users);
+        var engine = new MatchEngine(policy, options.EngineOptions(), users);
 
         var dispatcher = new AlertDispatcher(defaultSinks, sinkFactory.ChannelSinks(policy), logger);
         dispatcher.Published += alert =>
@@ -65,11 +59,7 @@ public sealed class MatchService(
                 alert.Sequence.Name, alert.Sequence.Serial, alert.Sequence.Priority, alert.Sequence.Subject.FieldName, (int)alert.Subject,
                 alert.Duration, alert.Records.Count, alert.Source);
         };
-        var triggers = new TriggerRunner(new TriggerRunnerOptions
-        {
-            MaxConcurrent = options.MaxTriggers,
-            Timeout = TimeSpan.FromSeconds(options.TriggerTimeoutSeconds),
-        }, logger);
+        var triggers = new TriggerRunner(options.TriggerOptions(), logger);
         metrics.Dispatcher = dispatcher;
         metrics.Triggers = triggers;
         using var rawDump = options.RawDump ? Console.OpenStandardOutput() : null;
