@@ -20,6 +20,9 @@ if (args is ["policy", var policyPath])
     return 0;
 }
 
+if (args is ["latency", var executable, ..])
+    return LiveLatency.Run(executable, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000, args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10);
+
 if (args is ["ratio", ..])
     return SubjectRatio.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
 

@@ -14,6 +14,7 @@ internal sealed class ExpirySchedule
     private readonly Queue<Entry>[] _queues;
     private readonly long[] _lastQueued;
     private readonly PriorityQueue<Entry, long> _outOfOrder = new();
+    private int _count;
 
     public ExpirySchedule(int sequences)
     {
@@ -21,12 +22,14 @@ internal sealed class ExpirySchedule
         _lastQueued = Enumerable.Repeat(long.MinValue, sequences).ToArray();
     }
 
-    public int Count => _queues.Sum(q => q.Count) + _outOfOrder.Count;
+    /// <summary>Entries held, current or not (kept as a count: the matcher asks for it every record).</summary>
+    public int Count => _count;
 
     public void Add(SequenceInstance instance, long expiresAfter)
     {
         int s = instance.Key.Sequence;
         var entry = new Entry(instance, instance.Generation, expiresAfter);
+        _count++;
         if (expiresAfter >= _lastQueued[s])
         {
             _queues[s].Enqueue(entry);
@@ -46,6 +49,7 @@ internal sealed class ExpirySchedule
             while (queue.TryPeek(out var head) && head.ExpiresAfter < now)
             {
                 queue.Dequeue();
+                _count--;
                 if (head.IsCurrent)
                     expire(head.Instance);
             }
@@ -54,6 +58,7 @@ internal sealed class ExpirySchedule
         while (_outOfOrder.TryPeek(out var entry, out long after) && after < now)
         {
             _outOfOrder.Dequeue();
+            _count--;
             if (entry.IsCurrent)
                 expire(entry.Instance);
         }
@@ -75,6 +80,7 @@ internal sealed class ExpirySchedule
         var rest = _outOfOrder.UnorderedItems.Where(e => e.Element.IsCurrent).ToList();
         _outOfOrder.Clear();
         _outOfOrder.EnqueueRange(rest);
+        _count = _queues.Sum(q => q.Count) + _outOfOrder.Count;
     }
 
     private readonly record struct Entry(SequenceInstance Instance, int Generation, long ExpiresAfter)

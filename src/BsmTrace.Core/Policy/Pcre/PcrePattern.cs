@@ -10,6 +10,8 @@ namespace BsmTrace.Policy.Pcre;
 /// </summary>
 public sealed class PcrePattern : IDisposable
 {
+    // Longer subjects go through pcre2_match, with its GC transition (see Pcre2Native.JitMatch).
+    private const int MaxJitSubject = 16 * 1024;
     private readonly nint _code;
     // pcre2 match data must not be shared between threads that match at once; one per
     // thread, made on first use and freed with the pattern.
@@ -77,7 +79,10 @@ public sealed class PcrePattern : IDisposable
         {
             // A NULL subject pointer is refused even at length 0; give it a valid one.
             byte empty = 0;
-            rc = Pcre2Native.Match(_code, s == null ? &empty : s, (nuint)subject.Length, 0, 0, matchData, 0);
+            byte* start = s == null ? &empty : s;
+            rc = IsJitCompiled && subject.Length <= MaxJitSubject
+                ? Pcre2Native.JitMatch(_code, start, (nuint)subject.Length, 0, 0, matchData, 0)
+                : Pcre2Native.Match(_code, start, (nuint)subject.Length, 0, 0, matchData, 0);
         }
 
         // rc == 0 means the match vector was too small to hold every group: still a match.

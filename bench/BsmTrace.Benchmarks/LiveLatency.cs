@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using BsmTrace.Bsm;
+
+namespace BsmTrace.Benchmarks;
+
+/// <summary>
+/// Live latency: the real executable reads a FIFO; records are written into it
+/// at a steady rate, one in a hundred of them an exec that the policy alerts
+/// on at once. Each such record carries its number in its time field, so the
+/// alert line names it; the time from writing the record to reading its alert
+/// line on stderr is the latency. Prints the 50th, 99th and 99.9th percentiles.
+/// </summary>
+internal static class LiveLatency
+{
+    public static int Run(string executable, int recordsPerSecond, int seconds)
+    {
+        string dir = Directory.CreateTempSubdirectory("bsmtrace-latency-").FullName;
+        string fifo = Path.Combine(dir, "pipe");
+        string policy = Path.Combine(dir, "latency.conf");
+        File.WriteAllText(policy, "sequence probe { subject any; state { event <auditevent> { AUE_EXECVE; }; status any; }; };\n");
+        Process.Start("mkfifo", [fifo])!.WaitForExit();
+
+        var start = new ProcessStartInfo(executable) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-F", "-f", policy, "-a", fifo, "--metrics-listen", "" })
+            start.ArgumentList.Add(a);
+        using var service = Process.Start(start)!;
+
+        int total = recordsPerSecond * seconds;
+        var written = new long[total / 100 + 1];
+        var latencies = new List<double>();
+        var clock = Stopwatch.StartNew();
+        var reading = Task.Run(() =>
+        {
+            while (service.StandardError.ReadLine() is { } line)
+            {
+                int space = line.IndexOf(' ', StringComparison.Ordinal);
+                if (space < 0 || !line.Contains("state machine: probe", StringComparison.Ordinal))
+                    continue;
+                long now = clock.ElapsedTicks;
+                var stamp = line[..space].Split('.');
+                long n = (long.Parse(stamp[0], CultureInfo.InvariantCulture) - 1_700_000_000) * 1000 + long.Parse(stamp[1], CultureInfo.InvariantCulture);
+                latencies.Add((now - written[n]) * 1000.0 / Stopwatch.Frequency);
+            }
+        });
+
+        var builder = new BsmRecordBuilder(0, 0);
+        var terminal = IPAddress.Loopback;
+        using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))
+        {
+            var pace = Stopwatch.StartNew();
+            for (int i = 0; i < total; i++)
+            {
+                bool probe = i % 100 == 0;
+                long n = i / 100;
+                builder.Clear();
+                builder.EventType = probe ? (ushort)23 : (ushort)72;
+                builder.Seconds = 1_700_000_000 + n / 1000;
+                builder.Milliseconds = (uint)(n % 1000);
+                builder.Path("/usr/bin/true").Subject32(1000, 1000, 20, 1000, 20, (uint)i, 1, 0, terminal).Return32(0, 0);
+                var record = builder.Build();
+                if (probe)
+                    written[n] = clock.ElapsedTicks;
+                writer.Write(record);
+                if (probe)
+                    writer.Flush();
+                // Keep the rate: wait until this record's moment has come.
+                while (pace.Elapsed.TotalSeconds * recordsPerSecond < i)
+                    Thread.SpinWait(50);
+            }
+        }
+
+        service.WaitForExit();
+        reading.Wait();
+        latencies.Sort();
+        double P(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{recordsPerSecond:N0} records/s for {seconds} s, {latencies.Count} alerts: p50 {P(0.50):F2} ms, p99 {P(0.99):F2} ms, p99.9 {P(0.999):F2} ms"));
+        Directory.Delete(dir, recursive: true);
+        return 0;
+    }
+}
