@@ -26,9 +26,9 @@ internal sealed class AuditPipeWatch : IDisposable
         _timer = new Timer(_ => Check(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
 
-    public static void Configure(SafeFileHandle pipe, AuditPipeOptions options, ILogger logger)
+    public static void Configure(SafeFileHandle pipe, AuditPipeOptions options, string? classFile, ILogger logger)
     {
-        var classes = AuditClassTable.LoadDefault();
+        var classes = AuditClassTable.LoadDefault(string.IsNullOrEmpty(classFile) ? null : classFile);
         if (string.Equals(options.Mode, "trail", StringComparison.OrdinalIgnoreCase))
         {
             AuditPipe.SetMode(pipe, AuditPipe.ModeTrail);

@@ -134,7 +134,7 @@ public sealed class MatchService(
             if (AuditPipe.IsSupported)
             {
                 pipe = file.SafeFileHandle;
-                AuditPipeWatch.Configure(pipe, options.AuditPipe, logger);
+                AuditPipeWatch.Configure(pipe, options.AuditPipe, options.ClassFile, logger);
             }
             else
             {
