@@ -157,7 +157,7 @@ public sealed class MatchPipeline
         }
     }
 
-    /// <summary>A free batch: a file source waits for one (backpressure); a live source takes one only if there is one.</summary>
+    /// <summary>A free batch: a file or FIFO waits for one (backpressure); the audit pipe (DropWhenBehind) takes one only if there is one.</summary>
     private RecordBatch? Take(ChannelReader<RecordBatch> free, CancellationToken cancellationToken)
     {
         if (free.TryRead(out var batch))
