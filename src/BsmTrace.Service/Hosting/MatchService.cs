@@ -187,8 +187,12 @@ public sealed class MatchService(
     {
         if (Interlocked.Exchange(ref _pending, null) is not { Policy: { } policy })
             return;
+        var previous = pipeline.Engine.Policy;
         var next = pipeline.Engine.Reload(policy, out int kept, out int dropped);
         pipeline.Replace(next);
+        // The swap happens before the next batch is matched: nothing uses the old policy's
+        // compiled patterns after this, and a storm of reloads must not pile them up.
+        previous.Dispose();
         dispatcher.ReplaceChannels(sinkFactory.ChannelSinks(policy));
         logger.LogInformation("Policy applied: {Kept} live instances kept, {Dropped} of changed or removed sequences ended", kept, dropped);
     }
