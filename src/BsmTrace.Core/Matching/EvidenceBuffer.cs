@@ -83,7 +83,7 @@ internal sealed class EvidenceBuffer
             }
 
             if (_arrays[slot] is not { } array || array.Length < record.Length)
-                _arrays[slot] = array = new byte[Math.Max(record.Length, 256)];
+                _arrays[slot] = array = new byte[(record.Length + 63) & ~63]; // a little room: records of one kind differ by a few bytes
             record.CopyTo(array);
             _lengths[slot] = record.Length;
         }
