@@ -24,6 +24,8 @@ internal sealed class MatchPlan
         MaxEvidenceRecords = maxEvidenceRecords;
         Sequences = [.. policy.Sequences];
         Candidates = BuildIndex(Sequences);
+        // Asked by the reader at every batch: derived once, the policy does not change.
+        UsesObjects = Sequences.Any(s => s.States.Any(st => st.Object is not null));
     }
 
     public SequenceDefinition[] Sequences { get; }
@@ -34,7 +36,7 @@ internal sealed class MatchPlan
     public int[][] Candidates { get; }
 
     /// <summary>Whether any state has an object rule (else paths need not be remembered by inode).</summary>
-    public bool UsesObjects => Sequences.Any(s => s.States.Any(st => st.Object is not null));
+    public bool UsesObjects { get; }
 
     private static int[][] BuildIndex(SequenceDefinition[] sequences)
     {

@@ -28,8 +28,7 @@ internal static class RunCommand
         }
 
         var users = new UserDatabase();
-        var environment = PolicyEnvironment.Load(NullIfEmpty(options.EventFile), NullIfEmpty(options.ClassFile), users) with { RefuseWritableFilesWithTriggers = true };
-        var load = PolicyLoader.Load(options.Policy, environment);
+        var load = PolicyLoader.Load(options.Policy, options.PolicyEnvironment(users));
         if (load.Policy is not { } policy)
         {
             foreach (var error in load.Errors)
@@ -73,6 +72,4 @@ internal static class RunCommand
             }
         }
     }
-
-    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

@@ -89,4 +89,14 @@ public sealed class BsmTraceOptions
         MaxConcurrent = MaxTriggers,
         Timeout = TimeSpan.FromSeconds(TriggerTimeoutSeconds),
     };
+
+    /// <summary>
+    /// What the policy's names resolve against: the configured event and class
+    /// tables (empty settings mean the host's or the built-in ones). A running
+    /// bsmtrace refuses trigger policies that others could rewrite.
+    /// </summary>
+    public Policy.PolicyEnvironment PolicyEnvironment(Unix.UserDatabase users) =>
+        BsmTrace.Policy.PolicyEnvironment.Load(NullIfEmpty(EventFile), NullIfEmpty(ClassFile), users) with { RefuseWritableFilesWithTriggers = true };
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

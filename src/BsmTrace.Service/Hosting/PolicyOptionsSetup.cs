@@ -12,14 +12,10 @@ public sealed class PolicyOptionsSetup(IOptionsMonitor<BsmTraceOptions> settings
     {
         ArgumentNullException.ThrowIfNull(options);
         var current = settings.CurrentValue;
-        var environment = PolicyEnvironment.Load(NullIfEmpty(current.EventFile), NullIfEmpty(current.ClassFile), users)
-            with { RefuseWritableFilesWithTriggers = true };
-        var result = PolicyLoader.Load(current.Policy, environment);
+        var result = PolicyLoader.Load(current.Policy, current.PolicyEnvironment(users));
         options.Policy = result.Policy;
         options.Diagnostics = result.Diagnostics;
         options.Files = result.Files.Count > 0 ? result.Files : [current.Policy];
         options.Path = current.Policy;
     }
-
-    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }
