@@ -157,14 +157,19 @@ public sealed class BsmRecordReader : IDisposable
                 continue;
             if (AuditRecord.TryParse(frame.Bytes, frame.Offset, out record, out var problem))
                 return true;
-
-            var kind = problem.Measure == TokenMeasure.Unknown ? BsmDamageKind.UnknownToken : BsmDamageKind.MalformedToken;
-            Report(new BsmDamage(kind, frame.Offset + problem.OffsetInRecord, frame.Bytes.Length,
-                $"{problem.Describe()} in the record at byte {frame.Offset}; skipped the record ({frame.Bytes.Length} bytes)"));
+            ReportUndecodable(frame, problem);
         }
 
         record = default;
         return false;
+    }
+
+    /// <summary>Reports a framed record that could not be decoded (skipped by its header's length), for a caller that decodes frames itself.</summary>
+    public void ReportUndecodable(in BsmFrame frame, in RecordProblem problem)
+    {
+        var kind = problem.Measure == TokenMeasure.Unknown ? BsmDamageKind.UnknownToken : BsmDamageKind.MalformedToken;
+        Report(new BsmDamage(kind, frame.Offset + problem.OffsetInRecord, frame.Bytes.Length,
+            $"{problem.Describe()} in the record at byte {frame.Offset}; skipped the record ({frame.Bytes.Length} bytes)"));
     }
 
     /// <summary>Reports damage found by a caller that walks tokens itself (the printer), so that counts stay in one place.</summary>

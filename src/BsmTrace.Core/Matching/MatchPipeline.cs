@@ -107,12 +107,16 @@ public sealed class MatchPipeline
             };
 
             RecordBatch? batch = Take(free, cancellationToken);
-            while (!cancellationToken.IsCancellationRequested && reader.TryRead(out var record))
+            while (!cancellationToken.IsCancellationRequested && reader.TryReadFrame(out var frame))
             {
+                if (frame.Kind != BsmFrameKind.Record)
+                    continue;
+
                 // Counted on this thread alone; published for the metrics at each hand-off.
+                int length = frame.Bytes.Length;
                 _pendingRecords++;
-                _pendingBytes += record.Raw.Length;
-                if (batch is not null && !batch.HasRoomFor(record.Raw.Length))
+                _pendingBytes += length;
+                if (batch is not null && !batch.HasRoomFor(length))
                 {
                     Hand(full, batch, cancellationToken);
                     batch = Take(free, cancellationToken);
@@ -131,8 +135,16 @@ public sealed class MatchPipeline
 
                 if (batch.Count == 0)
                     batcher.RememberPaths = Engine.UsesObjects; // a reload may have brought object rules
-                batcher.Add(batch, record);
-                if (batch.IsFull || (_options.Live && !reader.HasBufferedFrame))
+
+                // Decoded once, straight into the batch's slot (not into a record that is then copied).
+                if (!batcher.TryAdd(batch, frame, out var problem))
+                {
+                    _pendingRecords--;
+                    _pendingBytes -= length;
+                    reader.ReportUndecodable(frame, problem);
+                }
+
+                if (batch.Count > 0 && (batch.IsFull || (_options.Live && !reader.HasBufferedFrame)))
                 {
                     Hand(full, batch, cancellationToken);
                     batch = Take(free, cancellationToken);

@@ -49,21 +49,51 @@ public sealed class RecordBatch
     /// <summary>Copies a record into the batch; returns its index in the batch.</summary>
     public int Add(in AuditRecord record)
     {
-        int length = record.Raw.Length;
+        var copy = Reserve(record.Raw.Length);
+        record.Raw.CopyTo(copy);
+        Records[Count] = record.WithRaw(copy, record.Offset);
+        return Commit(copy.Length);
+    }
+
+    /// <summary>
+    /// Copies a framed record into the batch and decodes it there, in its slot: the reader's
+    /// path, which so builds each record once. Returns false, with the first bad token and
+    /// nothing added, when the record cannot be decoded.
+    /// </summary>
+    public bool TryAdd(in BsmFrame frame, out int index, out RecordProblem problem)
+    {
+        var copy = Reserve(frame.Bytes.Length);
+        frame.Bytes.Span.CopyTo(copy.Span);
+        if (!AuditRecord.TryParse(copy, frame.Offset, out Records[Count], out problem))
+        {
+            Records[Count] = default;
+            index = -1;
+            return false;
+        }
+
+        index = Commit(copy.Length);
+        return true;
+    }
+
+    /// <summary>Room in the arena for a record of <paramref name="length"/> bytes, not yet counted.</summary>
+    private Memory<byte> Reserve(int length)
+    {
         if (_arenaUsed + length > _arena.Length)
         {
             // Only for the first record of a batch (see HasRoomFor): a record larger than the arena.
             _arena = new byte[Math.Max(length, _arena.Length)];
         }
 
-        var copy = _arena.AsMemory(_arenaUsed, length);
-        record.Raw.CopyTo(copy);
+        return _arena.AsMemory(_arenaUsed, length);
+    }
+
+    private int Commit(int length)
+    {
         _arenaUsed += length;
         int index = Count++;
-        var copied = record.WithRaw(copy, record.Offset);
-        Records[index] = copied;
-        HasObjectPath[index] = copied.HasPath;
-        ObjectPaths[index] = copied.PathMemory;
+        ref readonly var record = ref Records[index];
+        HasObjectPath[index] = record.HasPath;
+        ObjectPaths[index] = record.PathMemory;
         ZoneIds[index] = 0;
         return index;
     }

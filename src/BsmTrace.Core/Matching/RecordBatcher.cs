@@ -35,9 +35,28 @@ public sealed class RecordBatcher
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count == 0)
             batch.FirstIndex = _next;
-        int i = batch.Add(record);
-        _next++;
+        Added(batch, batch.Add(record));
+    }
 
+    /// <summary>
+    /// Decodes a framed record into <paramref name="batch"/>, which must have room for it; false,
+    /// with the first bad token, when it cannot be decoded (it is then not added, and not counted).
+    /// </summary>
+    public bool TryAdd(RecordBatch batch, in BsmFrame frame, out RecordProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+            batch.FirstIndex = _next;
+        if (!batch.TryAdd(frame, out int i, out problem))
+            return false;
+        Added(batch, i);
+        return true;
+    }
+
+    private void Added(RecordBatch batch, int i)
+    {
+        _next++;
+        ref readonly var record = ref batch.Records[i];
         if (_paths is not null && RememberPaths && record.HasAttribute)
         {
             if (record.HasPath)

@@ -9,6 +9,7 @@ namespace BsmTrace.Policy;
 public sealed class EventMatcher
 {
     private readonly ulong[] _bits;
+    private string? _canonical;
 
     private EventMatcher(ulong[] bits, bool isAny, string description)
     {
@@ -43,8 +44,47 @@ public sealed class EventMatcher
 
     public string Description { get; }
 
-    /// <summary>A digest of the events that match, for fingerprints: equal exactly when the matchers take the same events.</summary>
-    public string ContentHash => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_bits.AsSpan())));
+    /// <summary>
+    /// The events that match as ranges ("6-9,32,112"), for fingerprints: equal exactly when the
+    /// matchers take the same events. Written out rather than digested, so that loading a policy
+    /// does not load a cryptography library (tens of milliseconds of start-up) for a comparison;
+    /// made once, since a multiplied state asks for it once per copy.
+    /// </summary>
+    public string Canonical => _canonical ??= DescribeRanges();
+
+    private string DescribeRanges()
+    {
+        var text = new System.Text.StringBuilder();
+        int e = 0;
+        while (e <= ushort.MaxValue)
+        {
+            // Whole words at a time through the gaps and the runs: most of the 65,536 numbers are one or the other.
+            ulong word = _bits[e >> 6];
+            if ((e & 63) == 0 && word == 0)
+            {
+                e += 64;
+                continue;
+            }
+
+            if (!Matches((ushort)e))
+            {
+                e++;
+                continue;
+            }
+
+            int first = e;
+            while (e < ushort.MaxValue && Matches((ushort)(e + 1)))
+                e = ((e + 1) & 63) == 0 && e + 64 <= ushort.MaxValue && _bits[(e + 1) >> 6] == ulong.MaxValue ? e + 64 : e + 1;
+            if (text.Length > 0)
+                text.Append(',');
+            text.Append(first);
+            if (e > first)
+                text.Append('-').Append(e);
+            e++;
+        }
+
+        return text.ToString();
+    }
 
     public bool Matches(ushort eventType) => (_bits[eventType >> 6] & (1UL << (eventType & 63))) != 0;
 

@@ -76,6 +76,23 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_that_frames_but_does_not_decode_is_skipped_and_reported_with_its_offset()
+    {
+        var first = Make(Execve, T, path: "/usr/bin/id");
+        // Header and trailer agree, so the record frames; its second token is of no known type.
+        var unknown = new BsmRecordBuilder(Execve, T + 1).Subject32(9, 9, 9, 9, 9, 9, 9).Raw([0xee, 1, 2, 3]).Build();
+        var trail = _dir.Write("u.bsm", Trails.Concat(first, unknown, Make(Execve, T + 2, auid: 1002, path: "/usr/bin/id")));
+        var result = await BsmTraceProcess.RunAsync(["-F", "-f", Policy(), "-a", trail]);
+
+        Assert.Equal(1, result.ExitCode);
+        var alerts = AlertLines(result.StandardError);
+        Assert.Equal(2, alerts.Length);
+        Assert.Contains("1002", alerts[1], StringComparison.Ordinal); // the record after the bad one
+        int tokenAt = first.Length + unknown.Length - 7 - 4; // the unknown token: before the trailer
+        Assert.Contains($"bsmtrace: u.bsm: byte {tokenAt}: unknown token type 0xee in the record at byte {first.Length}", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_trail_is_one_line_and_exit_1()
     {
         var missing = _dir.Path("missing.bsm");

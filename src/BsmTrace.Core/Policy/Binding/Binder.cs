@@ -575,7 +575,7 @@ internal sealed class Binder
 
     private static string StateFingerprint(StateDefinition state)
     {
-        var events = state.Event.IsAny ? "any" : state.Event.ContentHash;
+        var events = state.Event.IsAny ? "any" : state.Event.Canonical;
         var obj = state.Object is null
             ? "none"
             : $"{state.Object.Negated} [{string.Join(',', state.Object.Paths?.Paths ?? [])}] [{string.Join('\u0001', state.Object.Patterns.Select(p => p.Pattern))}]";

@@ -1,0 +1,47 @@
+using BenchmarkDotNet.Attributes;
+using BsmTrace.Alerts;
+using BsmTrace.Matching;
+using BsmTrace.Policy;
+using BsmTrace.Policy.Binding;
+using BsmTrace.Unix;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BsmTrace.Benchmarks;
+
+/// <summary>
+/// The pipeline around matching: the reader thread framing and batching, the
+/// hand-off of batches through the channel to the matcher and back to the
+/// pool. The policy matches nothing, so what is measured is the pipeline
+/// itself; compare with <see cref="DecodeBenchmarks.FrameDecodeAndBatch"/>
+/// for what the hand-off adds. One operation is one record.
+/// </summary>
+[MemoryDiagnoser]
+public class HandOffBenchmarks
+{
+    // Enough records that the pool of batches, made once per run, weighs little per record.
+    private const int RecordCount = 2_000_000;
+    private byte[] _trail = [];
+    private CompiledPolicy _policy = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _trail = TrailFactory.Records(RecordCount, 20).SelectMany(r => r).ToArray();
+        var load = PolicyLoader.LoadText("sequence none { subject any; state { event <auditevent> { 65000; }; status any; }; };", "none.conf", PolicyEnvironment.Builtin());
+        _policy = load.Policy ?? throw new InvalidOperationException(string.Join("\n", load.Errors));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _policy.Dispose();
+
+    [Benchmark(OperationsPerInvoke = RecordCount)]
+    public long Pipeline()
+    {
+        var engine = new MatchEngine(_policy, new MatchEngineOptions { Workers = 1 }, new UserDatabase());
+        var alerts = new AlertDispatcher([], new Dictionary<string, AlertSink>(), NullLogger.Instance);
+        var pipeline = new MatchPipeline(engine, alerts, null, null, NullLogger.Instance);
+        pipeline.RunAsync(new MemoryStream(_trail, writable: false), "bench").GetAwaiter().GetResult();
+        alerts.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return pipeline.Records;
+    }
+}
