@@ -94,7 +94,7 @@ public sealed class MatchEngine
         if (_partitions.Length == 1)
             _partitions[0].Process(batch, source);
         else
-            Parallel.For(0, _partitions.Length, _parallel, i => _partitions[i].Process(batch, source));
+            ProcessInParallel(batch, source);
 
         _result.Clear();
         foreach (var p in _partitions)
@@ -117,6 +117,10 @@ public sealed class MatchEngine
 
         return _result;
     }
+
+    // Apart, so that the lambda's closure is made only when there is more than one partition.
+    private void ProcessInParallel(RecordBatch batch, string source) =>
+        Parallel.For(0, _partitions.Length, _parallel, i => _partitions[i].Process(batch, source));
 
     private int SequenceIndex(Alert alert) => Array.IndexOf(Plan.Sequences, alert.Sequence);
 

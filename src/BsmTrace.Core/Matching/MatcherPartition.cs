@@ -249,8 +249,14 @@ internal sealed class MatcherPartition
 
     private void RequestTrigger(StateDefinition state, SequenceDefinition sequence, RecordBatch batch, int i)
     {
-        if (state.Trigger is not { } trigger)
-            return;
+        // Asked for every record that matches a state; the expansion (and its closure, which
+        // C# would otherwise allocate on entry, trigger or not) only for states that have one.
+        if (state.Trigger is { } trigger)
+            Triggers.Add(ExpandTrigger(trigger, sequence, batch, i));
+    }
+
+    private TriggerRequest ExpandTrigger(TriggerTemplate trigger, SequenceDefinition sequence, RecordBatch batch, int i)
+    {
         ref readonly var record = ref batch.Records[i];
         var ids = record.Subject;
         bool hasSubject = record.HasSubject;
@@ -261,7 +267,7 @@ internal sealed class MatcherPartition
             TriggerVariable.EffectiveSubject => hasSubject ? _plan.UserName(ids.EffectiveUid) : "",
             _ => path ?? "",
         });
-        Triggers.Add(new TriggerRequest(sequence.Name, argv, batch.FirstIndex + i));
+        return new TriggerRequest(sequence.Name, argv, batch.FirstIndex + i);
     }
 
     /// <summary>A live instance and the index of the state it waits for.</summary>

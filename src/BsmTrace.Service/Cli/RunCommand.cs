@@ -66,8 +66,9 @@ internal static class RunCommand
                 if (engine.InstancesEvicted > 0)
                     logger.LogWarning("{Evicted} sequence instances were evicted to stay under the limit of {Max}", engine.InstancesEvicted, options.MaxInstances);
                 if (logger.IsEnabled(LogLevel.Debug))
-                    logger.LogDebug("{Records} records, {Bytes} bytes, {Alerts} alerts, {Live} instances live at the end",
-                    pipeline.Records, pipeline.Bytes, dispatcher.PublishedCount, engine.LiveInstances);
+                    logger.LogDebug("{Records} records, {Bytes} bytes, {Alerts} alerts, {Live} instances live at the end; {Allocated} MB allocated, {Collections} collections, {Paused} ms paused for them",
+                    pipeline.Records, pipeline.Bytes, dispatcher.PublishedCount, engine.LiveInstances,
+                    GC.GetTotalAllocatedBytes() / (1024 * 1024), GC.CollectionCount(0), (long)GC.GetTotalPauseDuration().TotalMilliseconds);
                 return pipeline.Damaged > 0 ? CommandLine.Failure : CommandLine.Success;
             }
         }

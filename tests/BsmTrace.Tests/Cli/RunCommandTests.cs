@@ -93,6 +93,17 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_d_the_run_ends_with_what_it_read_found_and_cost()
+    {
+        var trail = _dir.Write("t.bsm", Trails.Concat(Make(Execve, T, path: "/usr/bin/id"), Make(Execve, T + 1, path: "/bin/ls")));
+        var result = await BsmTraceProcess.RunAsync(["-F", "-d", "-f", Policy(), "-a", trail]);
+
+        Assert.Equal(0, result.ExitCode);
+        var summary = result.StandardError.Split('\n').Single(l => l.Contains("records,", StringComparison.Ordinal));
+        Assert.Matches(@"2 records, \d+ bytes, 1 alerts, 0 instances live at the end; \d+ MB allocated, \d+ collections, \d+ ms paused for them", summary);
+    }
+
+    [Fact]
     public async Task A_missing_trail_is_one_line_and_exit_1()
     {
         var missing = _dir.Path("missing.bsm");
