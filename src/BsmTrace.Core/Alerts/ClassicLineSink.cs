@@ -10,7 +10,7 @@ public sealed class ClassicLineSink(TextWriter output, string name = "stderr") :
     public override void Write(Alert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        output.WriteLine(alert.ClassicLine);
+        alert.WriteClassicLine(output);
     }
 
     public override void Flush() => output.Flush();

@@ -37,7 +37,7 @@ public sealed class LogFileSink : AlertSink
         ArgumentNullException.ThrowIfNull(alert);
         string path = _path ?? Path.Combine(_directory!, alert.Sequence.LogFile ?? DefaultFile);
         var writer = Open(path);
-        writer.WriteLine(alert.ClassicLine);
+        alert.WriteClassicLine(writer);
     }
 
     public override void Flush()

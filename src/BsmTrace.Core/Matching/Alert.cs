@@ -48,6 +48,45 @@ public sealed record Alert
     /// The original's log line, byte for byte: seconds, a dot, the header's
     /// milliseconds unpadded, the subject as a signed number.
     /// </summary>
-    public string ClassicLine => string.Create(CultureInfo.InvariantCulture,
-        $"{Seconds}.{Milliseconds} state machine: {Sequence.Name} subject: auid {(int)Subject} completed: duration {Duration} seconds priority: {Sequence.Priority} source: {Source}");
+    public string ClassicLine
+    {
+        get
+        {
+            Span<char> line = stackalloc char[ClassicLineRoom];
+            return TryFormatClassicLine(line, out int written) ? new string(line[..written]) : FormatClassicLine();
+        }
+    }
+
+    // Room enough for the line with a sequence name and a source name of 400 characters between them.
+    private const int ClassicLineRoom = 512;
+
+    /// <summary>
+    /// Writes <see cref="ClassicLine"/> and a newline to <paramref name="writer"/> without making a
+    /// string of it: what the stderr and log file sinks do for every alert.
+    /// </summary>
+    public void WriteClassicLine(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Span<char> line = stackalloc char[ClassicLineRoom];
+        if (TryFormatClassicLine(line, out int written))
+            writer.WriteLine(line[..written]);
+        else
+            writer.WriteLine(FormatClassicLine());
+    }
+
+    private bool TryFormatClassicLine(Span<char> destination, out int written) =>
+        destination.TryWrite(CultureInfo.InvariantCulture,
+            $"{Seconds}.{Milliseconds} state machine: {Sequence.Name} subject: auid {(int)Subject} completed: duration {Duration} seconds priority: {Sequence.Priority} source: {Source}",
+            out written);
+
+    /// <summary>The line of an alert whose names are too long for the stack: on the heap, in as much room as it takes.</summary>
+    private string FormatClassicLine()
+    {
+        for (int room = ClassicLineRoom * 4; ; room *= 2)
+        {
+            var buffer = new char[room];
+            if (TryFormatClassicLine(buffer, out int written))
+                return new string(buffer, 0, written);
+        }
+    }
 }

@@ -114,6 +114,20 @@ public sealed class SequenceRuleTests
     }
 
     [Fact]
+    public void Classic_line_is_written_as_it_is_formatted_even_for_names_too_long_for_the_stack()
+    {
+        foreach (string name in new[] { "short", new string('n', 3000) })
+        {
+            var engine = new Engine($"sequence {name} {{ subject any; state {{ event <auditevent> {{ AUE_EXECVE; }}; status any; }}; }};").Feed(Make(Execve, T, msec: 7));
+            var alert = Assert.Single(engine.Alerts);
+            Assert.Equal($"1700000000.7 state machine: {name} subject: auid 1001 completed: duration 0 seconds priority: 0 source: test.bsm", alert.ClassicLine);
+            var written = new StringWriter { NewLine = "\n" };
+            alert.WriteClassicLine(written);
+            Assert.Equal(alert.ClassicLine + "\n", written.ToString());
+        }
+    }
+
+    [Fact]
     public void Subject_sets_select_and_key_by_their_field()
     {
         const string policy = """
