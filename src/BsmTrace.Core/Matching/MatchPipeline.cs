@@ -31,6 +31,7 @@ public sealed class MatchPipeline
     private long _pendingRecords;
     private long _pendingBytes;
     private int _queued;
+    private int _batchesToMake; // the reader's alone
 
     public MatchPipeline(MatchEngine engine, AlertDispatcher alerts, TriggerRunner? triggers, Stream? rawDump, ILogger logger, MatchPipelineOptions? options = null)
     {
@@ -69,11 +70,12 @@ public sealed class MatchPipeline
     {
         // The pool of batches bounds what is in flight; the hand-off channel can hold them all, so the
         // reader waits (or, for the audit pipe, lets records go) only for a free batch, in one place.
+        // Batches are made as the reader first needs them (a few megabytes each, untouched memory
+        // until then): a matcher that keeps up never causes more than three to exist.
         int batches = _options.QueuedBatches + 2;
+        _batchesToMake = batches;
         var free = Channel.CreateBounded<RecordBatch>(batches);
         var full = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(batches) { SingleReader = true, SingleWriter = true });
-        for (int i = 0; i < batches; i++)
-            free.Writer.TryWrite(new RecordBatch(_options.BatchSize, _options.BatchSize * 256));
 
         // A read from a pipe or device blocks in the kernel and does not see the token:
         // closing the stream is what wakes it when the service stops.
@@ -179,6 +181,12 @@ public sealed class MatchPipeline
     {
         if (free.TryRead(out var batch))
             return batch;
+        if (_batchesToMake > 0)
+        {
+            _batchesToMake--;
+            return new RecordBatch(_options.BatchSize, _options.BatchSize * 256);
+        }
+
         return _options.DropWhenBehind ? null : free.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
     }
 
