@@ -111,11 +111,15 @@ public readonly struct AuditRecord
         while (at < span.Length)
         {
             var token = span[at..];
-            var measure = BsmTokenLayout.Measure(token, out int length);
-            if (measure != TokenMeasure.Ok)
+            int length = BsmTokenLayout.FixedSize(token[0]);
+            if (length == 0 || length > token.Length)
             {
-                problem = new RecordProblem(measure, at, token[0]);
-                return false;
+                var measure = BsmTokenLayout.Measure(token, out length);
+                if (measure != TokenMeasure.Ok)
+                {
+                    problem = new RecordProblem(measure, at, token[0]);
+                    return false;
+                }
             }
 
             switch ((BsmTokenType)token[0])

@@ -19,12 +19,8 @@ public static class BsmTokenLayout
         if (data.IsEmpty)
             return TokenMeasure.Truncated;
 
-        int need;
         switch ((BsmTokenType)data[0])
         {
-            case BsmTokenType.Trailer: need = 7; break;
-            case BsmTokenType.Header32: need = 18; break;
-            case BsmTokenType.Header64: need = 26; break;
             case BsmTokenType.Header32Ex:
                 return WithAddress(data, typeAt: 10, typeSize: 4, fixedSize: 22, out length);
             case BsmTokenType.Header64Ex:
@@ -41,34 +37,14 @@ public static class BsmTokenLayout
             case BsmTokenType.ReturnUuid:
                 return Counted16(data, countAt: 18, out length);
             case BsmTokenType.UsePrivilege: return Counted16(data, countAt: 2, out length);
-            case BsmTokenType.Ipc: need = 6; break;
-            case BsmTokenType.Subject32:
-            case BsmTokenType.Process32:
-                need = 37; break;
-            case BsmTokenType.Subject64:
-            case BsmTokenType.Process64:
-                need = 41; break;
             case BsmTokenType.Subject32Ex:
             case BsmTokenType.Process32Ex:
                 return WithAddress(data, typeAt: 33, typeSize: 4, fixedSize: 37, out length);
             case BsmTokenType.Subject64Ex:
             case BsmTokenType.Process64Ex:
                 return WithAddress(data, typeAt: 37, typeSize: 4, fixedSize: 41, out length);
-            case BsmTokenType.Return32: need = 6; break;
-            case BsmTokenType.Return64: need = 10; break;
-            case BsmTokenType.InAddr: need = 5; break;
             case BsmTokenType.InAddrEx:
                 return WithAddress(data, typeAt: 1, typeSize: 4, fixedSize: 5, out length);
-            case BsmTokenType.Ip: need = 21; break;
-            case BsmTokenType.IPort: need = 3; break;
-            case BsmTokenType.Socket: need = 15; break;
-            case BsmTokenType.Seq: need = 5; break;
-            case BsmTokenType.IpcPerm: need = 29; break;
-            case BsmTokenType.Attr32: need = 29; break;
-            case BsmTokenType.Attr64: need = 33; break;
-            case BsmTokenType.Exit: need = 9; break;
-            case BsmTokenType.SockInet32: need = 9; break;
-            case BsmTokenType.SockInet128: need = 21; break;
             case BsmTokenType.Data: return MeasureData(data, out length);
             case BsmTokenType.NewGroups: return MeasureGroups(data, out length);
             case BsmTokenType.ExecArgs:
@@ -78,10 +54,45 @@ public static class BsmTokenLayout
             case BsmTokenType.SockUnix: return MeasureSockUnix(data, out length);
             case BsmTokenType.Privilege: return MeasurePrivilege(data, out length);
             default:
-                return TokenMeasure.Unknown;
+                int size = FixedSizes[data[0]];
+                return size == 0 ? TokenMeasure.Unknown : Fits(data, size, out length);
         }
+    }
 
-        return Fits(data, need, out length);
+    /// <summary>
+    /// The size of a token type whose size is fixed; 0 for a type whose size is in the token
+    /// (or an unknown type). The decoder's fast path: most tokens of a record are of fixed size,
+    /// and need no measuring beyond this lookup.
+    /// </summary>
+    public static int FixedSize(byte tokenId) => FixedSizes[tokenId];
+
+    private static readonly byte[] FixedSizes = BuildFixedSizes();
+
+    private static byte[] BuildFixedSizes()
+    {
+        var sizes = new byte[256];
+        sizes[(byte)BsmTokenType.Trailer] = 7;
+        sizes[(byte)BsmTokenType.Header32] = 18;
+        sizes[(byte)BsmTokenType.Header64] = 26;
+        sizes[(byte)BsmTokenType.Ipc] = 6;
+        sizes[(byte)BsmTokenType.Subject32] = 37;
+        sizes[(byte)BsmTokenType.Process32] = 37;
+        sizes[(byte)BsmTokenType.Subject64] = 41;
+        sizes[(byte)BsmTokenType.Process64] = 41;
+        sizes[(byte)BsmTokenType.Return32] = 6;
+        sizes[(byte)BsmTokenType.Return64] = 10;
+        sizes[(byte)BsmTokenType.InAddr] = 5;
+        sizes[(byte)BsmTokenType.Ip] = 21;
+        sizes[(byte)BsmTokenType.IPort] = 3;
+        sizes[(byte)BsmTokenType.Socket] = 15;
+        sizes[(byte)BsmTokenType.Seq] = 5;
+        sizes[(byte)BsmTokenType.IpcPerm] = 29;
+        sizes[(byte)BsmTokenType.Attr32] = 29;
+        sizes[(byte)BsmTokenType.Attr64] = 33;
+        sizes[(byte)BsmTokenType.Exit] = 9;
+        sizes[(byte)BsmTokenType.SockInet32] = 9;
+        sizes[(byte)BsmTokenType.SockInet128] = 21;
+        return sizes;
     }
 
     private static TokenMeasure Fits(ReadOnlySpan<byte> data, long need, out int length)

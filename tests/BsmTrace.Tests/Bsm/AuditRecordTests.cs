@@ -14,6 +14,27 @@ public sealed class AuditRecordTests
         return record;
     }
 
+    [Fact]
+    public void The_decoders_fixed_sizes_are_what_measuring_the_token_gives()
+    {
+        int fixedTypes = 0;
+        for (int id = 0; id < 256; id++)
+        {
+            int size = BsmTokenLayout.FixedSize((byte)id);
+            if (size == 0)
+                continue;
+            fixedTypes++;
+            var token = new byte[size];
+            token[0] = (byte)id;
+            Assert.Equal(TokenMeasure.Ok, BsmTokenLayout.Measure(token, out int measured));
+            Assert.Equal(size, measured);
+            Assert.Equal(TokenMeasure.Truncated, BsmTokenLayout.Measure(token.AsSpan(0, size - 1), out _));
+        }
+
+        Assert.Equal(21, fixedTypes); // trailer, headers 32/64, subjects and processes 32/64, returns, attributes, ...
+        Assert.Equal(0, BsmTokenLayout.FixedSize((byte)BsmTokenType.Path)); // sized by its own count
+    }
+
     [Theory]
     [InlineData(BsmHeaderForm.Header32)]
     [InlineData(BsmHeaderForm.Header32Ex)]
