@@ -23,6 +23,9 @@ if (args is ["policy", var policyPath])
 if (args is ["latency", var executable, ..])
     return LiveLatency.Run(executable, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000, args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10);
 
+if (args is ["count", var what, var trailPath, var byteCount, var rounds])
+    return InstructionCount.Run(what, trailPath, int.Parse(byteCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture));
+
 if (args is ["ratio", ..])
     return SubjectRatio.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
 
