@@ -15,6 +15,10 @@ internal sealed class ExpirySchedule
     private readonly long[] _lastQueued;
     private readonly PriorityQueue<Entry, long> _outOfOrder = new();
     private int _count;
+    // The earliest time any entry (current or not) expires after: a record before it has nothing
+    // to sweep, which is nearly every record, so the sweep costs one comparison instead of a look
+    // at the head of every queue (a quarter of the matcher's instructions per record before).
+    private long _earliest = long.MaxValue;
 
     public ExpirySchedule(int sequences)
     {
@@ -30,6 +34,7 @@ internal sealed class ExpirySchedule
         int s = instance.Key.Sequence;
         var entry = new Entry(instance, instance.Generation, expiresAfter);
         _count++;
+        _earliest = Math.Min(_earliest, expiresAfter);
         if (expiresAfter >= _lastQueued[s])
         {
             _queues[s].Enqueue(entry);
@@ -44,6 +49,9 @@ internal sealed class ExpirySchedule
     /// <summary>Calls <paramref name="expire"/> for every live instance whose time is before <paramref name="now"/>.</summary>
     public void Sweep(long now, Action<SequenceInstance> expire)
     {
+        if (now <= _earliest)
+            return;
+
         foreach (var queue in _queues)
         {
             while (queue.TryPeek(out var head) && head.ExpiresAfter < now)
@@ -61,6 +69,18 @@ internal sealed class ExpirySchedule
             _count--;
             if (entry.IsCurrent)
                 expire(entry.Instance);
+        }
+
+        FindEarliest();
+    }
+
+    private void FindEarliest()
+    {
+        _earliest = _outOfOrder.TryPeek(out _, out long after) ? after : long.MaxValue;
+        foreach (var queue in _queues)
+        {
+            if (queue.TryPeek(out var head))
+                _earliest = Math.Min(_earliest, head.ExpiresAfter);
         }
     }
 
@@ -81,6 +101,7 @@ internal sealed class ExpirySchedule
         _outOfOrder.Clear();
         _outOfOrder.EnqueueRange(rest);
         _count = _queues.Sum(q => q.Count) + _outOfOrder.Count;
+        FindEarliest();
     }
 
     private readonly record struct Entry(SequenceInstance Instance, int Generation, long ExpiresAfter)

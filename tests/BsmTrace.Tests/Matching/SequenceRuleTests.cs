@@ -340,4 +340,24 @@ public sealed class SequenceRuleTests
             Make(OpenRead, T + 12, auid: 2, path: "/x"));
         Assert.Equal(["pair 1 1", "pair 2 10"], engine.Summary);
     }
+
+    [Fact]
+    public void An_instance_from_a_record_out_of_time_order_expires_at_its_own_time()
+    {
+        const string policy = """
+            sequence pair {
+                subject any;
+                timeout 10 seconds;
+                state { event <auditevent> { AUE_EXECVE; }; status any; };
+                state { event <auditevent> { AUE_OPEN_R; }; status any; };
+            };
+            """;
+        var engine = new Engine(policy).Feed(
+            Make(Execve, T + 20, auid: 1),                      // expires after T + 30
+            Make(Execve, T + 5, auid: 2),                       // earlier than the one before it: expires after T + 15
+            Make(OpenRead, T + 16, auid: 3, path: "/x"),        // sweeps user 2's instance, not user 1's
+            Make(OpenRead, T + 17, auid: 2, path: "/x"),        // too late for user 2
+            Make(OpenRead, T + 25, auid: 1, path: "/x"));       // in time for user 1
+        Assert.Equal(["pair 1 5"], engine.Summary);
+    }
 }
