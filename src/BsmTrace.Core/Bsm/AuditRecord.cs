@@ -14,6 +14,7 @@ public readonly struct AuditRecord
     private readonly int _zoneStart;
     private readonly int _zoneLength;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private AuditRecord(ReadOnlyMemory<byte> raw, long offset, ushort eventType, ushort modifier, long seconds, uint milliseconds,
         bool hasSubject, SubjectIds subject, bool hasReturn, byte status, long returnValue, int pathStart, int pathLength,
         bool hasAttribute, uint fileSystemId, ulong inode, int zoneStart, int zoneLength)
@@ -201,6 +202,7 @@ public readonly struct AuditRecord
         return true;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void ReadHeaderStart(ReadOnlySpan<byte> token, out ushort eventType, out ushort modifier)
     {
         eventType = BinaryPrimitives.ReadUInt16BigEndian(token[6..]);
@@ -221,6 +223,7 @@ public readonly struct AuditRecord
     }
 
     /// <summary>The seven ids shared by the subject and process tokens, which all start the same way.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static SubjectIds ReadIds(ReadOnlySpan<byte> token) => new(
         BinaryPrimitives.ReadUInt32BigEndian(token[1..]),
         BinaryPrimitives.ReadUInt32BigEndian(token[5..]),
