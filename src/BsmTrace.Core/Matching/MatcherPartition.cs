@@ -77,7 +77,7 @@ internal sealed class MatcherPartition
                 if (!sequence.Subject.Matches(record))
                     continue;
                 int zone = batch.ZoneIds[i];
-                if (!_plan.ZoneMatches(s, record, zone))
+                if (sequence.Zone.Kind != ZoneRuleKind.Unrestricted && !_plan.ZoneMatches(s, record, zone))
                     continue;
 
                 var key = new InstanceKey(
@@ -101,6 +101,9 @@ internal sealed class MatcherPartition
             if (matched)
                 Matched.Add(i);
         }
+
+        // Once a batch: entries of ended instances pile up by at most a batch's worth in between.
+        _expiry.Compact(_live.Count);
     }
 
     /// <summary>The live instances, oldest first, with the state each waits for: what a reload carries over.</summary>
@@ -210,11 +213,7 @@ internal sealed class MatcherPartition
     }
 
     /// <summary>Expires every instance whose time has passed: the record's time is later than its first time plus its timeout (exactly the timeout is still inside).</summary>
-    private void Sweep(long now)
-    {
-        _expiry.Sweep(now, _expire);
-        _expiry.Compact(_live.Count);
-    }
+    private void Sweep(long now) => _expiry.Sweep(now, _expire);
 
     private void End(SequenceInstance instance)
     {

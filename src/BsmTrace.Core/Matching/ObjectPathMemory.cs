@@ -10,14 +10,14 @@ namespace BsmTrace.Matching;
 public sealed class ObjectPathMemory
 {
     private readonly int _capacity;
-    private readonly Dictionary<(uint, ulong), LinkedListNode<Entry>> _entries;
+    private readonly Dictionary<FileKey, LinkedListNode<Entry>> _entries;
     private readonly LinkedList<Entry> _recency = new();
 
     public ObjectPathMemory(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
-        _entries = new Dictionary<(uint, ulong), LinkedListNode<Entry>>(Math.Min(capacity, 1 << 16));
+        _entries = new Dictionary<FileKey, LinkedListNode<Entry>>(Math.Min(capacity, 1 << 16));
     }
 
     public int Count => _entries.Count;
@@ -27,7 +27,7 @@ public sealed class ObjectPathMemory
     /// <summary>Remembers <paramref name="path"/> for the file; copies it only when it differs from what was remembered.</summary>
     public void Remember(uint fileSystemId, ulong inode, ReadOnlySpan<byte> path)
     {
-        if (_entries.TryGetValue((fileSystemId, inode), out var node))
+        if (_entries.TryGetValue(new FileKey(fileSystemId, inode), out var node))
         {
             if (!node.Value.Path.AsSpan().SequenceEqual(path))
                 node.Value = node.Value with { Path = path.ToArray() }; // the latest path for an inode wins
@@ -44,19 +44,30 @@ public sealed class ObjectPathMemory
             Evictions++;
         }
 
-        var entry = _recency.AddFirst(new Entry((fileSystemId, inode), path.ToArray()));
-        _entries.Add((fileSystemId, inode), entry);
+        var entry = _recency.AddFirst(new Entry(new FileKey(fileSystemId, inode), path.ToArray()));
+        _entries.Add(new FileKey(fileSystemId, inode), entry);
     }
 
     /// <summary>The remembered path of the file, or null.</summary>
     public byte[]? Recall(uint fileSystemId, ulong inode)
     {
-        if (!_entries.TryGetValue((fileSystemId, inode), out var node))
+        if (!_entries.TryGetValue(new FileKey(fileSystemId, inode), out var node))
             return null;
         _recency.Remove(node);
         _recency.AddFirst(node);
         return node.Value.Path;
     }
 
-    private sealed record Entry((uint, ulong) Key, byte[] Path);
+    private sealed record Entry(FileKey Key, byte[] Path);
+
+    /// <summary>
+    /// A file: its file system and inode. Its own type rather than a tuple, whose hash goes through
+    /// a comparer per field: this is looked up for every record with an attribute token.
+    /// </summary>
+    private readonly record struct FileKey(uint FileSystemId, ulong Inode)
+    {
+        public bool Equals(FileKey other) => Inode == other.Inode && FileSystemId == other.FileSystemId;
+
+        public override int GetHashCode() => (int)(Inode ^ (Inode >> 32)) ^ (int)(FileSystemId * 0x9E3779B1u);
+    }
 }
