@@ -70,12 +70,19 @@ public sealed class MatchPipeline
     {
         // The pool of batches bounds what is in flight; the hand-off channel can hold them all, so the
         // reader waits (or, for the audit pipe, lets records go) only for a free batch, in one place.
-        // Batches are made as the reader first needs them (a few megabytes each, untouched memory
-        // until then): a matcher that keeps up never causes more than three to exist.
+        // A file's batches are made as the reader first needs them (a few megabytes each, untouched
+        // memory until then): a matcher that keeps up never causes more than three to exist.
         int batches = _options.QueuedBatches + 2;
         _batchesToMake = batches;
         var free = Channel.CreateBounded<RecordBatch>(batches);
         var full = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(batches) { SingleReader = true, SingleWriter = true });
+        if (_options.Live)
+        {
+            // A live source makes them all now: a batch made mid-stream is megabytes allocated on the
+            // large object heap while a record waits (p99.9 from 8 to 22-28 ms in the latency benchmark).
+            for (; _batchesToMake > 0; _batchesToMake--)
+                free.Writer.TryWrite(new RecordBatch(_options.BatchSize, _options.BatchSize * 256));
+        }
 
         // A read from a pipe or device blocks in the kernel and does not see the token:
         // closing the stream is what wakes it when the service stops.
