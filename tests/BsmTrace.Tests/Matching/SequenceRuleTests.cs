@@ -18,6 +18,15 @@ public sealed class SequenceRuleTests
         };
         """;
 
+    private const string ExecThenOpen = """
+        sequence pair {
+            subject any;
+            timeout 10 seconds;
+            state { event <auditevent> { AUE_EXECVE; }; status any; };
+            state { event <auditevent> { AUE_OPEN_R; }; status any; };
+        };
+        """;
+
     [Fact]
     public void Multiplier_requires_n_consecutive_state_matches()
     {
@@ -325,15 +334,7 @@ public sealed class SequenceRuleTests
     [Fact]
     public void A_reused_instance_is_not_expired_by_the_entry_of_its_previous_life()
     {
-        const string policy = """
-            sequence pair {
-                subject any;
-                timeout 10 seconds;
-                state { event <auditevent> { AUE_EXECVE; }; status any; };
-                state { event <auditevent> { AUE_OPEN_R; }; status any; };
-            };
-            """;
-        var engine = new Engine(policy).Feed(
+        var engine = new Engine(ExecThenOpen).Feed(
             Make(Execve, T, auid: 1), Make(OpenRead, T + 1, auid: 1, path: "/x"),   // completes: the instance is pooled
             Make(Execve, T + 2, auid: 2),                                           // reuses it, expiring after T + 12
             Make(Execve, T + 11, auid: 3),                                          // past the first life's expiry
@@ -344,15 +345,7 @@ public sealed class SequenceRuleTests
     [Fact]
     public void An_instance_from_a_record_out_of_time_order_expires_at_its_own_time()
     {
-        const string policy = """
-            sequence pair {
-                subject any;
-                timeout 10 seconds;
-                state { event <auditevent> { AUE_EXECVE; }; status any; };
-                state { event <auditevent> { AUE_OPEN_R; }; status any; };
-            };
-            """;
-        var engine = new Engine(policy).Feed(
+        var engine = new Engine(ExecThenOpen).Feed(
             Make(Execve, T + 20, auid: 1),                      // expires after T + 30
             Make(Execve, T + 5, auid: 2),                       // earlier than the one before it: expires after T + 15
             Make(OpenRead, T + 16, auid: 3, path: "/x"),        // sweeps user 2's instance, not user 1's
