@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using BsmTrace.Alerts;
 using BsmTrace.Bsm;
@@ -104,10 +103,6 @@ public sealed class MatchPipeline
         await reading.ConfigureAwait(false);
     }
 
-    // The reader's loop is entered once and runs for the whole source, so tiering never replaces
-    // its precompiled code (which cannot inline across assemblies: every span slice a call).
-    // Compiled optimised from the start instead.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Read(Stream input, string sourceName, ChannelReader<RecordBatch> free, ChannelWriter<RecordBatch> full, CancellationToken cancellationToken)
     {
         var batcher = new RecordBatcher(_engine.Options.MaxRememberedPaths) { RememberPaths = _engine.UsesObjects };
