@@ -18,6 +18,14 @@ public sealed class SequenceRuleTests
         };
         """;
 
+    private const string ExecThenOpenForever = """
+        sequence pair {
+            subject any;
+            state { event <auditevent> { AUE_EXECVE; }; status any; };
+            state { event <auditevent> { AUE_OPEN_R; }; status any; };
+        };
+        """;
+
     private const string ExecThenOpen = """
         sequence pair {
             subject any;
@@ -101,15 +109,8 @@ public sealed class SequenceRuleTests
     [Fact]
     public void One_live_instance_per_sequence_and_key()
     {
-        const string policy = """
-            sequence pair {
-                subject any;
-                state { event <auditevent> { AUE_EXECVE; }; status any; };
-                state { event <auditevent> { AUE_OPEN_R; }; status any; };
-            };
-            """;
         // The second exec does not start a second instance: one open completes one alert, the first exec's.
-        var engine = new Engine(policy).Feed(Make(Execve, T), Make(Execve, T + 5), Make(OpenRead, T + 7, path: "/x"), Make(OpenRead, T + 8, path: "/y"));
+        var engine = new Engine(ExecThenOpenForever).Feed(Make(Execve, T), Make(Execve, T + 5), Make(OpenRead, T + 7, path: "/x"), Make(OpenRead, T + 8, path: "/y"));
         Assert.Equal(["pair 1001 7"], engine.Summary);
     }
 
@@ -294,14 +295,7 @@ public sealed class SequenceRuleTests
     [Fact]
     public void Live_instances_are_capped_and_the_oldest_evicted_first()
     {
-        const string policy = """
-            sequence pair {
-                subject any;
-                state { event <auditevent> { AUE_EXECVE; }; status any; };
-                state { event <auditevent> { AUE_OPEN_R; }; status any; };
-            };
-            """;
-        var engine = new Engine(policy, maxInstances: 2).Feed(
+        var engine = new Engine(ExecThenOpenForever, maxInstances: 2).Feed(
             Make(Execve, T, auid: 1), Make(Execve, T, auid: 2), Make(Execve, T, auid: 3),  // auid 1 evicted
             Make(OpenRead, T + 1, auid: 1, path: "/x"), Make(OpenRead, T + 1, auid: 3, path: "/x"));
         Assert.Equal(["pair 3 1"], engine.Summary);
