@@ -18,7 +18,10 @@ public sealed class BsmTraceOptions
     /// <summary><c>--metrics-listen HOST:PORT</c>: where Prometheus scrapes /metrics; empty turns it off.</summary>
     public string MetricsListen { get; set; } = "127.0.0.1:9464";
 
-    /// <summary>Batches that may wait between the reader and the matchers.</summary>
+    /// <summary>
+    /// Batches that may wait between the reader and the matchers in the service: slack for bursts
+    /// from a live source. A trail read to its end uses the pipeline's own two (its reader waits).
+    /// </summary>
     public int QueuedBatches { get; set; } = 8;
 
     /// <summary>Records kept as evidence per instance (the first and the latest).</summary>
