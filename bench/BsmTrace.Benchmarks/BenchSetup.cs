@@ -19,10 +19,9 @@ internal static class BenchSetup
     {
         foreach (var raw in records)
         {
-            AuditRecord.TryParse(raw, 0, out var record, out _);
             if (!batch.HasRoomFor(raw.Length))
                 batch = full(batch);
-            batcher.Add(batch, record);
+            batcher.TryAdd(batch, new BsmFrame(BsmFrameKind.Record, 0, raw), out _);
         }
 
         return batch;

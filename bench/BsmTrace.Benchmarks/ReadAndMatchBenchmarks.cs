@@ -38,11 +38,13 @@ public class ReadAndMatchBenchmarks
     {
         int alerts = 0;
         using var reader = new BsmRecordReader(new MemoryStream(_trail, writable: false));
-        while (reader.TryRead(out var record))
+        while (reader.TryReadFrame(out var frame))
         {
-            if (!_batch.HasRoomFor(record.Raw.Length))
+            if (frame.Kind != BsmFrameKind.Record)
+                continue;
+            if (!_batch.HasRoomFor(frame.Bytes.Length))
                 alerts += Flush();
-            _batcher.Add(_batch, record);
+            _batcher.TryAdd(_batch, frame, out _);
             if (_batch.IsFull)
                 alerts += Flush();
         }

@@ -209,19 +209,6 @@ public readonly struct AuditRecord
         modifier = BinaryPrimitives.ReadUInt16BigEndian(token[8..]);
     }
 
-    /// <summary>
-    /// The same record over a copy of its bytes (offsets inside the record are
-    /// relative to its start, so nothing is decoded again): how a record leaves
-    /// the reader's buffer for a batch.
-    /// </summary>
-    public AuditRecord WithRaw(ReadOnlyMemory<byte> copy, long offset)
-    {
-        if (copy.Length != Raw.Length)
-            throw new ArgumentException("The copy must be as long as the record.", nameof(copy));
-        return new AuditRecord(copy, offset, EventType, Modifier, Seconds, Milliseconds, HasSubject, Subject, HasReturn, Status,
-            ReturnValue, _pathStart, _pathLength, HasAttribute, FileSystemId, Inode, _zoneStart, _zoneLength);
-    }
-
     /// <summary>The seven ids shared by the subject and process tokens, which all start the same way.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static SubjectIds ReadIds(ReadOnlySpan<byte> token) => new(

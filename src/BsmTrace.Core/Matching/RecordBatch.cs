@@ -46,19 +46,10 @@ public sealed class RecordBatch
 
     public bool HasRoomFor(int recordLength) => Count < Records.Length && (_arenaUsed + recordLength <= _arena.Length || _arenaUsed == 0);
 
-    /// <summary>Copies a record into the batch; returns its index in the batch.</summary>
-    public int Add(in AuditRecord record)
-    {
-        var copy = Reserve(record.Raw.Length);
-        record.Raw.CopyTo(copy);
-        Records[Count] = record.WithRaw(copy, record.Offset);
-        return Commit(copy.Length);
-    }
-
     /// <summary>
-    /// Copies a framed record into the batch and decodes it there, in its slot: the reader's
-    /// path, which so builds each record once. Returns false, with the first bad token and
-    /// nothing added, when the record cannot be decoded.
+    /// Copies a framed record into the batch and decodes it there, in its slot, so that each
+    /// record is built once. Returns false, with the first bad token and nothing added, when the
+    /// record cannot be decoded.
     /// </summary>
     public bool TryAdd(in BsmFrame frame, out int index, out RecordProblem problem)
     {

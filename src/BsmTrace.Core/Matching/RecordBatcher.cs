@@ -29,15 +29,6 @@ public sealed class RecordBatcher
     /// <summary>Records added so far: the index the next record will have in the stream.</summary>
     public long RecordCount => _next;
 
-    /// <summary>Adds a record to <paramref name="batch"/>, which must have room for it.</summary>
-    public void Add(RecordBatch batch, in AuditRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count == 0)
-            batch.FirstIndex = _next;
-        Added(batch, batch.Add(record));
-    }
-
     /// <summary>
     /// Decodes a framed record into <paramref name="batch"/>, which must have room for it; false,
     /// with the first bad token, when it cannot be decoded (it is then not added, and not counted).

@@ -42,8 +42,7 @@ public sealed class HotPathAllocationTests
 
         void Add(RecordBatch batch, byte[] raw)
         {
-            Assert.True(AuditRecord.TryParse(raw, 0, out var record, out _));
-            batcher.Add(batch, record);
+            Assert.True(batcher.TryAdd(batch, new BsmFrame(BsmFrameKind.Record, 0, raw), out _));
         }
 
         // Instances start, evidence arrays fill, the code is compiled: what a busy host is past.

@@ -38,8 +38,8 @@ public sealed class Engine
         var batch = new RecordBatch(BatchSize);
         foreach (var raw in records)
         {
-            Assert.True(AuditRecord.TryParse(raw, 0, out var record, out var problem), problem.Describe());
-            Batcher.Add(batch, record);
+            // The pipeline's own way in: the record's bytes, decoded into the batch.
+            Assert.True(Batcher.TryAdd(batch, new BsmFrame(BsmFrameKind.Record, 0, raw), out var problem), problem.Describe());
             if (batch.IsFull)
                 Flush(batch);
         }
