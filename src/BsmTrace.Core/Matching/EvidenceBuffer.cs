@@ -5,96 +5,102 @@ namespace BsmTrace.Matching;
 /// first ones and the latest ones, up to a bound, with a count of those left
 /// out between. A brute-force sequence with <c>multiplier 50</c> over twenty
 /// thousand users must not hold a million records in memory; its evidence
-/// shows how it began and how it ended. Arrays are reused when the instance
-/// is (alerts get copies), so a busy matcher stops allocating for evidence.
+/// shows how it began and how it ended. The bytes live in the partition's
+/// <see cref="EvidenceArena"/>; the buffer holds their handles, and gives
+/// them back when it is cleared (alerts get copies).
 /// </summary>
 internal sealed class EvidenceBuffer
 {
-    private readonly Slots _head;
-    private readonly Slots _tail;
+    // Slots [0, _headCapacity) keep the first records in order; the rest are a ring of the latest.
+    private readonly Kept[] _kept;
+    private readonly int _headCapacity;
+    private EvidenceArena _arena;
+    private int _headCount;
+    private int _tailCount;
+    private int _tailStart; // the ring's oldest slot, relative to _headCapacity
 
-    public EvidenceBuffer(int maxRecords)
+    public EvidenceBuffer(int maxRecords, EvidenceArena arena)
     {
         int max = Math.Max(2, maxRecords);
-        _head = new Slots(max / 2);
-        _tail = new Slots(max - (max / 2));
+        _kept = new Kept[max];
+        _headCapacity = max / 2;
+        _arena = arena;
     }
 
     public long Total { get; private set; }
 
     /// <summary>Records matched but not kept (from the middle of a long run).</summary>
-    public long Omitted => Total - _head.Count - _tail.Count;
+    public long Omitted => Total - _headCount - _tailCount;
 
-    /// <summary>Forgets the records, keeping the arrays for reuse.</summary>
+    private int TailCapacity => _kept.Length - _headCapacity;
+
+    /// <summary>Forgets the records and gives their slots back to the arena.</summary>
     public void Clear()
     {
+        for (int i = 0; i < _headCount; i++)
+            _arena.Free(_kept[i].Handle);
+        for (int i = 0; i < _tailCount; i++)
+            _arena.Free(_kept[TailSlot(i)].Handle);
         Total = 0;
-        _head.Clear();
-        _tail.Clear();
+        _headCount = 0;
+        _tailCount = 0;
+        _tailStart = 0;
     }
 
     public void Add(ReadOnlySpan<byte> record)
     {
         Total++;
-        if (!_head.IsFull)
-            _head.Append(record);
+        if (_headCount < _headCapacity)
+        {
+            _kept[_headCount++] = new Kept(_arena.Store(record), record.Length);
+        }
+        else if (_tailCount < TailCapacity)
+        {
+            _kept[TailSlot(_tailCount++)] = new Kept(_arena.Store(record), record.Length);
+        }
         else
-            _tail.Append(record); // a ring: the latest ones
+        {
+            // A ring: the latest ones. The oldest goes first, so that its slot can take this record.
+            int slot = TailSlot(0);
+            _arena.Free(_kept[slot].Handle);
+            _kept[slot] = new Kept(_arena.Store(record), record.Length);
+            _tailStart = (_tailStart + 1) % TailCapacity;
+        }
     }
 
     /// <summary>Copies of the kept records, in the order they matched.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> ToList()
     {
-        var list = new List<ReadOnlyMemory<byte>>(_head.Count + _tail.Count);
-        _head.CopyTo(list);
-        _tail.CopyTo(list);
+        var list = new ReadOnlyMemory<byte>[_headCount + _tailCount];
+        for (int i = 0; i < _headCount; i++)
+            list[i] = Copy(_kept[i]);
+        for (int i = 0; i < _tailCount; i++)
+            list[_headCount + i] = Copy(_kept[TailSlot(i)]);
         return list;
     }
 
-    /// <summary>A fixed number of reusable byte arrays, used as a ring once full.</summary>
-    private sealed class Slots(int capacity)
+    /// <summary>Moves the kept records into <paramref name="arena"/> (an instance carried over to another partition by a reload).</summary>
+    public void MoveTo(EvidenceArena arena)
     {
-        private readonly byte[]?[] _arrays = new byte[capacity][];
-        private readonly int[] _lengths = new int[capacity];
-        private int _start;
-
-        public int Count { get; private set; }
-
-        public bool IsFull => Count == _arrays.Length;
-
-        public void Clear()
-        {
-            _start = 0;
-            Count = 0;
-        }
-
-        public void Append(ReadOnlySpan<byte> record)
-        {
-            int slot;
-            if (Count < _arrays.Length)
-            {
-                slot = (_start + Count) % _arrays.Length;
-                Count++;
-            }
-            else
-            {
-                slot = _start; // overwrite the oldest
-                _start = (_start + 1) % _arrays.Length;
-            }
-
-            if (_arrays[slot] is not { } array || array.Length < record.Length)
-                _arrays[slot] = array = new byte[(record.Length + 63) & ~63]; // a little room: records of one kind differ by a few bytes
-            record.CopyTo(array);
-            _lengths[slot] = record.Length;
-        }
-
-        public void CopyTo(List<ReadOnlyMemory<byte>> list)
-        {
-            for (int i = 0; i < Count; i++)
-            {
-                int slot = (_start + i) % _arrays.Length;
-                list.Add(_arrays[slot].AsSpan(0, _lengths[slot]).ToArray());
-            }
-        }
+        if (ReferenceEquals(arena, _arena))
+            return;
+        for (int i = 0; i < _headCount; i++)
+            _kept[i] = Move(_kept[i], arena);
+        for (int i = 0; i < _tailCount; i++)
+            _kept[TailSlot(i)] = Move(_kept[TailSlot(i)], arena);
+        _arena = arena;
     }
+
+    private int TailSlot(int i) => _headCapacity + ((_tailStart + i) % TailCapacity);
+
+    private byte[] Copy(Kept kept) => _arena.Get(kept.Handle, kept.Length).ToArray();
+
+    private Kept Move(Kept kept, EvidenceArena to)
+    {
+        var moved = new Kept(to.Store(_arena.Get(kept.Handle, kept.Length)), kept.Length);
+        _arena.Free(kept.Handle);
+        return moved;
+    }
+
+    private readonly record struct Kept(int Handle, int Length);
 }

@@ -51,6 +51,9 @@ public sealed class MatchEngine
 
     public long InstancesEvicted => _partitions.Sum(p => p.Evicted);
 
+    /// <summary>Evidence records the live instances hold (every one goes back when its instance ends).</summary>
+    internal int EvidenceRecords => _partitions.Sum(p => p.EvidenceRecords);
+
     /// <summary>
     /// An engine for a reloaded policy that keeps the live instances of every
     /// sequence whose definition did not change (same name, same fingerprint),

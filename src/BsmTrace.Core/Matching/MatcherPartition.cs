@@ -26,6 +26,7 @@ internal sealed class MatcherPartition
     private readonly ExpirySchedule _expiry;
     private readonly LinkedList<SequenceInstance> _byAge = new();
     private readonly Stack<SequenceInstance> _pool = new();
+    private readonly EvidenceArena _evidence = new();
     private readonly Action<SequenceInstance> _expire;
 
     public MatcherPartition(MatchPlan plan, int index, int partitions, int capacity)
@@ -43,6 +44,8 @@ internal sealed class MatcherPartition
     }
 
     public int Live => _live.Count;
+
+    public int EvidenceRecords => _evidence.Records;
 
     public long Started { get; private set; }
 
@@ -123,7 +126,7 @@ internal sealed class MatcherPartition
     /// <summary>Takes over an instance from the engine a reload replaces, under its key in the new policy.</summary>
     public void Adopt(SequenceInstance instance, InstanceKey key, int next)
     {
-        instance.Rekey(key);
+        instance.Rekey(key, _evidence);
         var entry = new LiveEntry(instance) { Next = next };
         _live.Add(key, entry);
         _byAge.AddLast(instance.AgeNode);
@@ -202,7 +205,7 @@ internal sealed class MatcherPartition
         if (sequence.TimeoutSeconds is { } timeout)
             expiresAfter = record.Seconds + timeout + _plan.TimeoutExtra(sequence, key, record.Seconds);
 
-        var instance = _pool.TryPop(out var reused) ? reused : new SequenceInstance(_plan.MaxEvidenceRecords);
+        var instance = _pool.TryPop(out var reused) ? reused : new SequenceInstance(_plan.MaxEvidenceRecords, _evidence);
         instance.Begin(key, record.Seconds, expiresAfter, recordIndex);
         instance.Records.Add(record.Raw.Span);
         _live.Add(key, new LiveEntry(instance));
@@ -217,7 +220,7 @@ internal sealed class MatcherPartition
 
     private void End(SequenceInstance instance)
     {
-        instance.Ended = true;
+        instance.End();
         _live.Remove(instance.Key);
         _byAge.Remove(instance.AgeNode);
         if (_pool.Count < PoolLimit)

@@ -9,9 +9,9 @@ namespace BsmTrace.Matching;
 /// </summary>
 internal sealed class SequenceInstance
 {
-    public SequenceInstance(int maxEvidence)
+    public SequenceInstance(int maxEvidence, EvidenceArena arena)
     {
-        Records = new EvidenceBuffer(maxEvidence);
+        Records = new EvidenceBuffer(maxEvidence, arena);
         AgeNode = new LinkedListNode<SequenceInstance>(this);
     }
 
@@ -31,10 +31,14 @@ internal sealed class SequenceInstance
     /// <summary>Changes each time the instance is started again.</summary>
     public int Generation { get; private set; }
 
-    public bool Ended { get; set; } = true;
+    public bool Ended { get; private set; } = true;
 
-    /// <summary>The same instance under the key a reloaded policy gives it (its sequence's new index).</summary>
-    public void Rekey(InstanceKey key) => Key = key;
+    /// <summary>The same instance under the key a reloaded policy gives it (its sequence's new index), in its new partition's arena.</summary>
+    public void Rekey(InstanceKey key, EvidenceArena arena)
+    {
+        Key = key;
+        Records.MoveTo(arena);
+    }
 
     /// <summary>Where the instance started: the stream index of its first record, then its sequence. Orders instances by age across partitions.</summary>
     public (long Record, int Sequence) AgeOrder => (StartIndex, Key.Sequence);
@@ -49,6 +53,12 @@ internal sealed class SequenceInstance
         ExpiresAfter = expiresAfter;
         Generation++;
         Ended = false;
+    }
+
+    /// <summary>The instance is done (completed, expired or evicted): its evidence goes back to the arena.</summary>
+    public void End()
+    {
+        Ended = true;
         Records.Clear();
     }
 }

@@ -24,7 +24,7 @@ public sealed class EvidenceBufferTests
     public Property Keeps_the_first_and_the_latest_records_whatever_their_lengths() =>
         Prop.ForAll(Records.ToArbitrary(), Gen.Choose(2, 20).ToArbitrary(), (records, max) =>
         {
-            var buffer = new EvidenceBuffer(max);
+            var buffer = new EvidenceBuffer(max, new EvidenceArena());
             foreach (var record in records)
                 buffer.Add(record);
             var kept = buffer.ToList().Select(r => r.ToArray()).ToArray();
@@ -39,7 +39,7 @@ public sealed class EvidenceBufferTests
     public Property A_cleared_buffer_keeps_only_what_comes_after() =>
         Prop.ForAll(Records.ToArbitrary(), Records.ToArbitrary(), (before, after) =>
         {
-            var buffer = new EvidenceBuffer(8);
+            var buffer = new EvidenceBuffer(8, new EvidenceArena());
             foreach (var record in before)
                 buffer.Add(record);
             buffer.Clear();
@@ -53,7 +53,7 @@ public sealed class EvidenceBufferTests
     [Fact]
     public void Alert_copies_do_not_change_when_the_buffer_goes_on()
     {
-        var buffer = new EvidenceBuffer(4);
+        var buffer = new EvidenceBuffer(4, new EvidenceArena());
         byte[][] records = [[1, 1], [2, 2, 2], [3], [4, 4, 4, 4]];
         foreach (var record in records)
             buffer.Add(record);
@@ -62,5 +62,37 @@ public sealed class EvidenceBufferTests
         buffer.Clear();
         buffer.Add([7]);
         Assert.Equal(records, copy.Select(r => r.ToArray()));
+    }
+
+    [Fact]
+    public void Clearing_gives_every_kept_record_back_to_the_arena()
+    {
+        var arena = new EvidenceArena();
+        var buffer = new EvidenceBuffer(4, arena);
+        for (int i = 0; i < 10; i++)
+            buffer.Add(new byte[10 + i]); // past the bound: the ring gives back what it overwrites
+        Assert.Equal(4, arena.Records);
+
+        buffer.Clear();
+        Assert.Equal(0, arena.Records);
+    }
+
+    [Fact]
+    public void Moving_to_another_arena_keeps_the_records_and_frees_them_in_the_first()
+    {
+        var first = new EvidenceArena();
+        var second = new EvidenceArena();
+        var buffer = new EvidenceBuffer(4, first);
+        byte[][] records = [[1], [2, 2], [3, 3, 3], [4, 4, 4, 4], [5, 5, 5, 5, 5]];
+        foreach (var record in records)
+            buffer.Add(record);
+
+        buffer.MoveTo(second);
+
+        Assert.Equal(0, first.Records);
+        Assert.Equal(4, second.Records);
+        Assert.Equal([records[0], records[1], records[3], records[4]], buffer.ToList().Select(r => r.ToArray()));
+        buffer.Clear();
+        Assert.Equal(0, second.Records);
     }
 }

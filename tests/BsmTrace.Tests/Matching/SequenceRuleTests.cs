@@ -326,6 +326,41 @@ public sealed class SequenceRuleTests
     }
 
     [Fact]
+    public void Instances_give_their_evidence_back_when_they_complete_expire_or_are_evicted()
+    {
+        var engine = new Engine(ExecThenOpen, maxInstances: 2).Feed(
+            Make(Execve, T, auid: 1), Make(Execve, T, auid: 2), Make(Execve, T, auid: 3)); // the third evicts the first
+        Assert.Equal(2, engine.Match.EvidenceRecords);
+
+        engine.Feed(Make(OpenRead, T + 1, auid: 2, path: "/x")); // completes one
+        Assert.Equal(1, engine.Match.EvidenceRecords);
+
+        engine.Feed(Make(OpenRead, T + 20, auid: 9, path: "/x")); // expires the other
+        Assert.Equal(0, engine.Match.LiveInstances);
+        Assert.Equal(0, engine.Match.EvidenceRecords);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_reload_carries_an_instance_over_with_its_evidence(int workers)
+    {
+        const string other = """
+            sequence other { subject any; state { event <auditevent> { AUE_BIND; }; status any; }; };
+
+            """;
+        var records = new[] { Login(T, 1, false), Login(T + 1, 1, false), Login(T + 2, 1, false), Login(T + 3, 1, true) };
+        var engine = new Engine(BruteForce, workers).Feed(records[..3]);
+
+        // A new sequence ahead of it: the carried instance's sequence gets a new index, and so maybe another partition.
+        engine.Reload(other + BruteForce).Feed(records[3]);
+
+        var alert = Assert.Single(engine.Alerts);
+        Assert.Equal(records, alert.Records.Select(r => r.ToArray()));
+        Assert.Equal(0, engine.Match.EvidenceRecords);
+    }
+
+    [Fact]
     public void A_reused_instance_is_not_expired_by_the_entry_of_its_previous_life()
     {
         var engine = new Engine(ExecThenOpen).Feed(

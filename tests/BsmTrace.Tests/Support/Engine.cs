@@ -16,9 +16,9 @@ public sealed class Engine
         BatchSize = batchSize;
     }
 
-    public CompiledPolicy Policy { get; }
+    public CompiledPolicy Policy { get; private set; }
 
-    public MatchEngine Match { get; }
+    public MatchEngine Match { get; private set; }
 
     public RecordBatcher Batcher { get; }
 
@@ -45,6 +45,14 @@ public sealed class Engine
         }
 
         Flush(batch);
+        return this;
+    }
+
+    /// <summary>Replaces the policy as a SIGHUP does, between batches: live instances of unchanged sequences carry over.</summary>
+    public Engine Reload(string policy)
+    {
+        Policy = Policies.Compile(policy);
+        Match = Match.Reload(Policy, out _, out _);
         return this;
     }
 
