@@ -1,4 +1,5 @@
 using BsmTrace.Bsm;
+using BsmTrace.Unix;
 
 namespace BsmTrace.Matching;
 
@@ -20,7 +21,7 @@ public sealed class RecordBatch
         ObjectPaths = new ReadOnlyMemory<byte>[capacity];
         HasObjectPath = new bool[capacity];
         ZoneIds = new int[capacity];
-        _arena = new byte[arenaBytes];
+        _arena = NewArena(arenaBytes);
     }
 
     public AuditRecord[] Records { get; }
@@ -72,10 +73,21 @@ public sealed class RecordBatch
         if (_arenaUsed + length > _arena.Length)
         {
             // Only for the first record of a batch (see HasRoomFor): a record larger than the arena.
-            _arena = new byte[Math.Max(length, _arena.Length)];
+            _arena = NewArena(Math.Max(length, _arena.Length));
         }
 
         return _arena.AsMemory(_arenaUsed, length);
+    }
+
+    /// <summary>
+    /// The arena is written before it is read, so it is not cleared; it is pinned and its pages are
+    /// mapped in one call rather than faulted in as the first records arrive (see <see cref="PageFaults"/>).
+    /// </summary>
+    private static byte[] NewArena(int length)
+    {
+        var arena = GC.AllocateUninitializedArray<byte>(length, pinned: true);
+        PageFaults.Populate(arena);
+        return arena;
     }
 
     private int Commit(int length)
