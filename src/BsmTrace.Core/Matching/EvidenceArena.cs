@@ -192,7 +192,7 @@ internal sealed class EvidenceArena
 
     /// <summary>
     /// Slots of one size. Free slots form a list threaded through their own first four bytes;
-    /// slots never used yet are taken in order, so a new page is touched only as far as it is used.
+    /// slots never used yet are taken in order, so a new page needs no list built first.
     /// </summary>
     private sealed class Page(int id, byte[] bytes, int slotSize, int classIndex)
     {

@@ -7,4 +7,31 @@ namespace BsmTrace.Matching;
 /// instance per key.
 /// </summary>
 /// <param name="NoSubject">The record had no subject token (only <c>subject any</c> takes such records); kept apart from every real id.</param>
-public readonly record struct InstanceKey(int Sequence, uint Subject, uint ScopeId, int Zone, bool NoSubject);
+public readonly record struct InstanceKey(int Sequence, uint Subject, uint ScopeId, int Zone, bool NoSubject)
+{
+    // Equality and hash written out, and a comparer of the project's own: what the compiler
+    // generates for a record struct, and the runtime's default comparer for it, go through
+    // generic comparers that precompiled code cannot inline, so until the JIT recompiles the
+    // matcher (a run shorter than a second may end first) every look-up of a live instance
+    // called unoptimised code.
+    public bool Equals(InstanceKey other) =>
+        Subject == other.Subject && Sequence == other.Sequence && ScopeId == other.ScopeId && Zone == other.Zone && NoSubject == other.NoSubject;
+
+    public override int GetHashCode()
+    {
+        ulong a = ((ulong)(uint)Sequence << 32) | Subject;
+        ulong b = ((ulong)ScopeId << 32) | (uint)Zone;
+        ulong h = (a ^ (b * 0xBF58476D1CE4E5B9UL) ^ (NoSubject ? 0x94D049BB133111EBUL : 0)) * 0x9E3779B97F4A7C15UL;
+        return (int)(h >> 32) ^ (int)h;
+    }
+
+    /// <summary>The comparer for dictionaries keyed by instance.</summary>
+    public static IEqualityComparer<InstanceKey> Comparer { get; } = new KeyComparer();
+
+    private sealed class KeyComparer : IEqualityComparer<InstanceKey>
+    {
+        public bool Equals(InstanceKey x, InstanceKey y) => x.Equals(y);
+
+        public int GetHashCode(InstanceKey key) => key.GetHashCode();
+    }
+}

@@ -17,7 +17,7 @@ public sealed class ObjectPathMemory
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
-        _entries = new Dictionary<FileKey, LinkedListNode<Entry>>(Math.Min(capacity, 1 << 16));
+        _entries = new Dictionary<FileKey, LinkedListNode<Entry>>(Math.Min(capacity, 1 << 16), FileKey.Comparer);
     }
 
     public int Count => _entries.Count;
@@ -62,12 +62,22 @@ public sealed class ObjectPathMemory
 
     /// <summary>
     /// A file: its file system and inode. Its own type rather than a tuple, whose hash goes through
-    /// a comparer per field: this is looked up for every record with an attribute token.
+    /// a comparer per field, and with a comparer of its own, which precompiled code calls directly
+    /// (see <see cref="InstanceKey"/>): this is looked up for every record with an attribute token.
     /// </summary>
     private readonly record struct FileKey(uint FileSystemId, ulong Inode)
     {
+        public static IEqualityComparer<FileKey> Comparer { get; } = new KeyComparer();
+
         public bool Equals(FileKey other) => Inode == other.Inode && FileSystemId == other.FileSystemId;
 
         public override int GetHashCode() => (int)(Inode ^ (Inode >> 32)) ^ (int)(FileSystemId * 0x9E3779B1u);
+
+        private sealed class KeyComparer : IEqualityComparer<FileKey>
+        {
+            public bool Equals(FileKey x, FileKey y) => x.Equals(y);
+
+            public int GetHashCode(FileKey key) => key.GetHashCode();
+        }
     }
 }

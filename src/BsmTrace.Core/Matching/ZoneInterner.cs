@@ -16,16 +16,27 @@ public sealed class ZoneInterner
     private readonly Dictionary<byte[], int> _ids = new(ByteSpanComparer.Instance);
     private readonly List<string> _names = ["", "(other zones)"];
 
+    // The zone asked for last: a jail's records come in runs, and a comparison of a few bytes
+    // saves hashing the name for most of them.
+    private byte[] _last = [];
+    private int _lastId = -1;
+
     public int Intern(ReadOnlySpan<byte> zone)
     {
-        var lookup = _ids.GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (lookup.TryGetValue(zone, out int id))
-            return id;
-        if (_names.Count >= MaxZones)
-            return Overflow;
-        id = _names.Count;
-        lookup[zone] = id;
-        _names.Add(Encoding.UTF8.GetString(zone));
+        if (_lastId >= 0 && zone.SequenceEqual(_last))
+            return _lastId;
+        if (!_ids.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(zone, out var name, out int id))
+        {
+            if (_names.Count >= MaxZones)
+                return Overflow;
+            name = zone.ToArray();
+            id = _names.Count;
+            _ids.Add(name, id);
+            _names.Add(Encoding.UTF8.GetString(zone));
+        }
+
+        _last = name; // the dictionary's own copy: switching between zones allocates nothing
+        _lastId = id;
         return id;
     }
 
