@@ -9,7 +9,12 @@ namespace BsmTrace.Matching;
 /// <see cref="EvidenceArena"/>; the buffer holds their handles, and gives
 /// them back when it is cleared (alerts get copies).
 /// </summary>
-internal sealed class EvidenceBuffer
+/// <remarks>
+/// A mutable struct, held in its instance (one object fewer per instance):
+/// use it through a variable or a reference, never a copy, or records added
+/// to the copy are lost to the arena until it goes.
+/// </remarks>
+internal struct EvidenceBuffer
 {
     // Slots [0, _headCapacity) keep the first records in order; the rest are a ring of the latest.
     private readonly Kept[] _kept;
@@ -30,9 +35,9 @@ internal sealed class EvidenceBuffer
     public long Total { get; private set; }
 
     /// <summary>Records matched but not kept (from the middle of a long run).</summary>
-    public long Omitted => Total - _headCount - _tailCount;
+    public readonly long Omitted => Total - _headCount - _tailCount;
 
-    private int TailCapacity => _kept.Length - _headCapacity;
+    private readonly int TailCapacity => _kept.Length - _headCapacity;
 
     /// <summary>Forgets the records and gives their slots back to the arena.</summary>
     public void Clear()
@@ -69,7 +74,7 @@ internal sealed class EvidenceBuffer
     }
 
     /// <summary>Copies of the kept records, in the order they matched.</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> ToList()
+    public readonly IReadOnlyList<ReadOnlyMemory<byte>> ToList()
     {
         var list = new ReadOnlyMemory<byte>[_headCount + _tailCount];
         for (int i = 0; i < _headCount; i++)
@@ -91,11 +96,11 @@ internal sealed class EvidenceBuffer
         _arena = arena;
     }
 
-    private int TailSlot(int i) => _headCapacity + ((_tailStart + i) % TailCapacity);
+    private readonly int TailSlot(int i) => _headCapacity + ((_tailStart + i) % TailCapacity);
 
-    private byte[] Copy(Kept kept) => _arena.Get(kept.Handle, kept.Length).ToArray();
+    private readonly byte[] Copy(Kept kept) => _arena.Get(kept.Handle, kept.Length).ToArray();
 
-    private Kept Move(Kept kept, EvidenceArena to)
+    private readonly Kept Move(Kept kept, EvidenceArena to)
     {
         var moved = new Kept(to.Store(_arena.Get(kept.Handle, kept.Length)), kept.Length);
         _arena.Free(kept.Handle);

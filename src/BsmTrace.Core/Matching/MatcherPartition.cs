@@ -24,7 +24,7 @@ internal sealed class MatcherPartition
     private readonly Dictionary<InstanceKey, LiveEntry> _live = new(InstanceKey.Comparer);
     private const int PoolLimit = 4096;
     private readonly ExpirySchedule _expiry;
-    private readonly LinkedList<SequenceInstance> _byAge = new();
+    private readonly InstanceAgeList _byAge = new();
     private readonly Stack<SequenceInstance> _pool = new();
     private readonly EvidenceArena _evidence = new();
     private readonly Action<SequenceInstance> _expire;
@@ -112,7 +112,7 @@ internal sealed class MatcherPartition
     /// <summary>The live instances, oldest first, with the state each waits for: what a reload carries over.</summary>
     public IEnumerable<(SequenceInstance Instance, int Next)> LiveByAge()
     {
-        foreach (var instance in _byAge)
+        foreach (var instance in _byAge.OldestFirst())
             yield return (instance, _live[instance.Key].Next);
     }
 
@@ -129,7 +129,7 @@ internal sealed class MatcherPartition
         instance.Rekey(key, _evidence);
         var entry = new LiveEntry(instance) { Next = next };
         _live.Add(key, entry);
-        _byAge.AddLast(instance.AgeNode);
+        _byAge.AddNewest(instance);
         if (instance.ExpiresAfter is { } at)
             _expiry.Add(instance, at);
     }
@@ -197,7 +197,7 @@ internal sealed class MatcherPartition
     {
         if (_live.Count >= _capacity)
         {
-            End(_byAge.First!.Value);
+            End(_byAge.Oldest!);
             Evicted++;
         }
 
@@ -209,7 +209,7 @@ internal sealed class MatcherPartition
         instance.Begin(key, record.Seconds, expiresAfter, recordIndex);
         instance.Records.Add(record.Raw.Span);
         _live.Add(key, new LiveEntry(instance));
-        _byAge.AddLast(instance.AgeNode);
+        _byAge.AddNewest(instance);
         if (expiresAfter is { } at)
             _expiry.Add(instance, at);
         Started++;
@@ -222,7 +222,7 @@ internal sealed class MatcherPartition
     {
         instance.End();
         _live.Remove(instance.Key);
-        _byAge.Remove(instance.AgeNode);
+        _byAge.Remove(instance);
         if (_pool.Count < PoolLimit)
             _pool.Push(instance);
     }

@@ -11,8 +11,7 @@ internal sealed class SequenceInstance
 {
     public SequenceInstance(int maxEvidence, EvidenceArena arena)
     {
-        Records = new EvidenceBuffer(maxEvidence, arena);
-        AgeNode = new LinkedListNode<SequenceInstance>(this);
+        _records = new EvidenceBuffer(maxEvidence, arena);
     }
 
     public InstanceKey Key { get; private set; }
@@ -22,11 +21,17 @@ internal sealed class SequenceInstance
     /// <summary>The instance expires when a record's time is later than this (first time + timeout + random extra); null: never.</summary>
     public long? ExpiresAfter { get; private set; }
 
-    /// <summary>The raw records that matched a state, in order (the evidence), bounded.</summary>
-    public EvidenceBuffer Records { get; }
+    // A struct kept in the instance, not an object beside it: one object fewer per instance for the
+    // collector, and one memory access fewer for each record added. Used through the reference below.
+    private EvidenceBuffer _records;
 
-    /// <summary>The instance's place in its partition's age order, for evicting the oldest first.</summary>
-    public LinkedListNode<SequenceInstance> AgeNode { get; }
+    /// <summary>The raw records that matched a state, in order (the evidence), bounded.</summary>
+    public ref EvidenceBuffer Records => ref _records;
+
+    /// <summary>The instance's neighbours in its partition's age order (see <see cref="InstanceAgeList"/>).</summary>
+    public SequenceInstance? Older { get; set; }
+
+    public SequenceInstance? Newer { get; set; }
 
     /// <summary>Changes each time the instance is started again.</summary>
     public int Generation { get; private set; }
