@@ -83,18 +83,7 @@ internal sealed class MatcherPartition
                 if (sequence.Zone.Kind != ZoneRuleKind.Unrestricted && !_plan.ZoneMatches(s, record, zone))
                     continue;
 
-                var key = new InstanceKey(
-                    s,
-                    record.HasSubject ? sequence.Subject.KeyOf(record.Subject) : uint.MaxValue,
-                    sequence.Scope switch
-                    {
-                        SequenceScope.Process or SequenceScope.Thread => record.Subject.Pid,
-                        SequenceScope.Session => record.Subject.SessionId,
-                        _ => 0,
-                    },
-                    sequence.Zone.BindsZone ? zone : 0,
-                    !record.HasSubject);
-
+                var key = KeyFor(sequence, s, record, zone);
                 if (_partitions > 1 && Owner(key, _partitions) != _index)
                     continue;
 
@@ -108,6 +97,18 @@ internal sealed class MatcherPartition
         // Once a batch: entries of ended instances pile up by at most a batch's worth in between.
         _expiry.Compact(_live.Count);
     }
+
+    private static InstanceKey KeyFor(SequenceDefinition sequence, int s, in AuditRecord record, int zone) => new(
+        s,
+        record.HasSubject ? sequence.Subject.KeyOf(record.Subject) : uint.MaxValue,
+        sequence.Scope switch
+        {
+            SequenceScope.Process or SequenceScope.Thread => record.Subject.Pid,
+            SequenceScope.Session => record.Subject.SessionId,
+            _ => 0,
+        },
+        sequence.Zone.BindsZone ? zone : 0,
+        !record.HasSubject);
 
     /// <summary>The live instances, oldest first, with the state each waits for: what a reload carries over.</summary>
     public IEnumerable<(SequenceInstance Instance, int Next)> LiveByAge()
@@ -127,8 +128,7 @@ internal sealed class MatcherPartition
     public void Adopt(SequenceInstance instance, InstanceKey key, int next)
     {
         instance.Rekey(key, _evidence);
-        var entry = new LiveEntry(instance) { Next = next };
-        _live.Add(key, entry);
+        _live.Add(key, new LiveEntry(instance) { Next = next });
         _byAge.AddNewest(instance);
         if (instance.ExpiresAfter is { } at)
             _expiry.Add(instance, at);
