@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using BsmTrace.Bsm;
 
 namespace BsmTrace.Policy;
@@ -10,27 +9,36 @@ namespace BsmTrace.Policy;
 /// </summary>
 public sealed class SubjectSelector
 {
-    private readonly FrozenSet<uint> _ids;
-
-    // The same ids in order, for Matches, which is asked for nearly every record: a search of the
-    // project's own rather than the frozen set's, which precompiled code can only call through
-    // generic code the JIT compiles unoptimised first (a run under a second may never get further).
+    // The ids in order, searched by Matches, which is asked for nearly every record. Not a frozen or
+    // hash set: precompiled code can only call those through generic code the JIT compiles
+    // unoptimised first (a run under a second may never get further), and building a frozen set
+    // loaded an assembly and compiled a score of methods at start-up (30 ms of 200).
     private readonly uint[] _sorted;
 
-    private SubjectSelector(SubjectField field, bool isAny, bool negated, FrozenSet<uint> ids, string description)
+    private SubjectSelector(SubjectField field, bool isAny, bool negated, uint[] sorted, string description)
     {
         Field = field;
         IsAny = isAny;
         Negated = negated;
-        _ids = ids;
-        _sorted = [.. ids.Order()];
+        _sorted = sorted;
         Description = description;
     }
 
-    public static SubjectSelector Any { get; } = new(SubjectField.AuditUid, isAny: true, negated: false, FrozenSet<uint>.Empty, "any");
+    public static SubjectSelector Any { get; } = new(SubjectField.AuditUid, isAny: true, negated: false, [], "any");
 
-    public static SubjectSelector For(SubjectField field, bool negated, IEnumerable<uint> ids, string description) =>
-        new(field, isAny: false, negated, ids.ToFrozenSet(), description);
+    public static SubjectSelector For(SubjectField field, bool negated, IEnumerable<uint> ids, string description)
+    {
+        var sorted = ids.ToArray();
+        Array.Sort(sorted);
+        int distinct = 0;
+        foreach (uint id in sorted)
+        {
+            if (distinct == 0 || sorted[distinct - 1] != id)
+                sorted[distinct++] = id;
+        }
+
+        return new(field, isAny: false, negated, sorted[..distinct], description);
+    }
 
     public SubjectField Field { get; }
 
@@ -38,7 +46,8 @@ public sealed class SubjectSelector
 
     public bool Negated { get; }
 
-    public IReadOnlySet<uint> Ids => _ids;
+    /// <summary>The ids of the set, in ascending order, each once.</summary>
+    public IReadOnlyList<uint> Ids => _sorted;
 
     /// <summary>How the policy wrote it, for diagnostics and for telling two selectors apart.</summary>
     public string Description { get; }

@@ -311,9 +311,9 @@ internal sealed class Binder
                 break;
             case SetType.AuditEvent:
                 if (_env.Events.TryGetByName(text, out var auditEvent))
-                    set.Events.Add(auditEvent.Number);
+                    set.AddEvent(auditEvent.Number);
                 else if (ushort.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ushort number))
-                    set.Events.Add(number);
+                    set.AddEvent(number);
                 else
                     _diagnostics.Error(item.Location, $"unknown audit event '{text}' (not in {_env.Events.Source}){Hint(text, _env.Events.Events.Select(e => e.Name))}");
                 break;
@@ -724,7 +724,7 @@ internal sealed class Binder
         // A class set becomes the events whose classes share a bit with it, resolved now against
         // the event table so that matching is one lookup (the original reread the table per check).
         uint mask = set.ClassMask;
-        var inClass = _env.Events.Events.Select(e => e.Number).Distinct().Where(e => (_env.Events.ClassMask(e) & mask) != 0);
+        var inClass = _env.Events.Events.Select(e => e.Number).Where(e => (_env.Events.ClassMask(e) & mask) != 0);
         return EventMatcher.From(inClass, use.Negated, description);
     }
 

@@ -17,7 +17,28 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
 
     public SortedSet<uint> Ids { get; } = [];
 
-    public SortedSet<ushort> Events { get; } = [];
+    // One bit per event number, made when the first event is added: a set over a 16-bit space,
+    // in order, without the sorted set's generic code, which ReadyToRun cannot precompile for
+    // ushort and the JIT compiled at every start (a third of the methods compiled before the
+    // first record).
+    private ulong[]? _events;
+
+    /// <summary>The event numbers of an event set, ascending.</summary>
+    public IEnumerable<ushort> Events
+    {
+        get
+        {
+            if (_events is not { } bits)
+                yield break;
+            for (int word = 0; word < bits.Length; word++)
+            {
+                for (ulong rest = bits[word]; rest != 0; rest &= rest - 1)
+                    yield return (ushort)((word << 6) | System.Numerics.BitOperations.TrailingZeroCount(rest));
+            }
+        }
+    }
+
+    public void AddEvent(ushort number) => (_events ??= new ulong[1024])[number >> 6] |= 1UL << (number & 63);
 
     public uint ClassMask { get; set; }
 
@@ -32,7 +53,13 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
     public void MergeFrom(BoundSet other)
     {
         Ids.UnionWith(other.Ids);
-        Events.UnionWith(other.Events);
+        if (other._events is { } theirs)
+        {
+            var ours = _events ??= new ulong[1024];
+            for (int i = 0; i < ours.Length; i++)
+                ours[i] |= theirs[i];
+        }
+
         ClassMask |= other.ClassMask;
         ClassNames.UnionWith(other.ClassNames);
         Paths.AddRange(other.Paths);
@@ -44,10 +71,23 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
     public string Content => Type switch
     {
         _ when Type.IsSubject() => string.Join(',', Ids),
-        SetType.AuditEvent => string.Join(',', Events),
+        SetType.AuditEvent => EventList(),
         SetType.AuditClass => $"0x{ClassMask:x8}",
         SetType.Path => string.Join(',', Paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
         SetType.Pcre => string.Join('\u0001', Patterns.Select(p => p.Pattern)),
         _ => string.Join(',', Channels.Select(c => c.Name)),
     };
+
+    private string EventList()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (ushort number in Events)
+        {
+            if (text.Length > 0)
+                text.Append(',');
+            text.Append((int)number);
+        }
+
+        return text.ToString();
+    }
 }
