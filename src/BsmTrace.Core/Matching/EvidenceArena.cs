@@ -45,8 +45,20 @@ internal sealed class EvidenceArena
     private readonly Stack<int> _freePageIds = new();
     private readonly List<Page>[] _withRoom; // per class, the pages with a free slot
 
+    /// <summary>Page ids a handle can hold: 2^18 pages, 64 GB of slot pages.</summary>
+    internal const int MaxPageIds = int.MaxValue >> SlotBits;
+
+    private readonly int _maxPages;
+
     public EvidenceArena()
+        : this(MaxPageIds)
     {
+    }
+
+    /// <param name="maxPages">Fewer page ids than a handle holds, for tests of running out.</param>
+    internal EvidenceArena(int maxPages)
+    {
+        _maxPages = Math.Min(maxPages, MaxPageIds);
         Debug.Assert(PageSize / ClassSizes[0] <= 1 << SlotBits);
         _withRoom = new List<Page>[ClassSizes.Length];
         for (int c = 0; c < _withRoom.Length; c++)
@@ -59,10 +71,22 @@ internal sealed class EvidenceArena
     /// <summary>Pages held (for the tests and for memory figures).</summary>
     public int Pages => _pages.Count - _freePageIds.Count;
 
-    /// <summary>Copies <paramref name="record"/> into a slot and returns its handle.</summary>
-    public int Store(ReadOnlySpan<byte> record)
+    /// <summary>
+    /// Copies <paramref name="record"/> into a slot and gives its handle; false, keeping nothing, only
+    /// when every page id is taken. Records larger than the largest class take an id each, so a
+    /// flood of them held at once (over 2 GB of them) could get there: the evidence then leaves
+    /// them out and counts them, and matching goes on.
+    /// </summary>
+    public bool TryStore(ReadOnlySpan<byte> record, out int handle)
     {
         int c = ClassOf(record.Length);
+        bool needsPage = c < 0 || _withRoom[c].Count == 0;
+        if (needsPage && _freePageIds.Count == 0 && _pages.Count >= _maxPages)
+        {
+            handle = -1;
+            return false;
+        }
+
         Page page;
         int slot;
         if (c < 0)
@@ -91,7 +115,8 @@ internal sealed class EvidenceArena
 
         record.CopyTo(page.Bytes.AsSpan(slot * page.SlotSize, record.Length));
         Records++;
-        return (page.Id << SlotBits) | slot;
+        handle = (page.Id << SlotBits) | slot;
+        return true;
     }
 
     /// <summary>The record kept under <paramref name="handle"/>, valid until it is freed.</summary>

@@ -55,20 +55,29 @@ internal struct EvidenceBuffer
     public void Add(ReadOnlySpan<byte> record)
     {
         Total++;
+        Keep(record);
+    }
+
+    /// <summary>Places a record among the kept ones (Total counts it already).</summary>
+    private void Keep(ReadOnlySpan<byte> record)
+    {
+        if (!_arena.TryStore(record, out int handle))
+            return; // the arena is out of page ids: the record counts as left out
+        var kept = new Kept(handle, record.Length);
         if (_headCount < _headCapacity)
         {
-            _kept[_headCount++] = new Kept(_arena.Store(record), record.Length);
+            _kept[_headCount++] = kept;
         }
         else if (_tailCount < TailCapacity)
         {
-            _kept[TailSlot(_tailCount++)] = new Kept(_arena.Store(record), record.Length);
+            _kept[TailSlot(_tailCount++)] = kept;
         }
         else
         {
-            // A ring: the latest ones. The oldest goes first, so that its slot can take this record.
+            // A ring: the latest ones. The oldest goes.
             int slot = TailSlot(0);
             _arena.Free(_kept[slot].Handle);
-            _kept[slot] = new Kept(_arena.Store(record), record.Length);
+            _kept[slot] = kept;
             _tailStart = (_tailStart + 1) % TailCapacity;
         }
     }
@@ -89,23 +98,29 @@ internal struct EvidenceBuffer
     {
         if (ReferenceEquals(arena, _arena))
             return;
+        var from = _arena;
+        var moving = new Kept[_headCount + _tailCount];
         for (int i = 0; i < _headCount; i++)
-            _kept[i] = Move(_kept[i], arena);
+            moving[i] = _kept[i];
         for (int i = 0; i < _tailCount; i++)
-            _kept[TailSlot(i)] = Move(_kept[TailSlot(i)], arena);
+            moving[_headCount + i] = _kept[TailSlot(i)];
+
+        // Kept again in the same order, so head and tail come out as they were (or, should the new
+        // arena be out of page ids, without the records it cannot take, which count as left out).
         _arena = arena;
+        _headCount = 0;
+        _tailCount = 0;
+        _tailStart = 0;
+        foreach (var kept in moving)
+        {
+            Keep(from.Get(kept.Handle, kept.Length));
+            from.Free(kept.Handle);
+        }
     }
 
     private readonly int TailSlot(int i) => _headCapacity + ((_tailStart + i) % TailCapacity);
 
     private readonly byte[] Copy(Kept kept) => _arena.Get(kept.Handle, kept.Length).ToArray();
-
-    private readonly Kept Move(Kept kept, EvidenceArena to)
-    {
-        var moved = new Kept(to.Store(_arena.Get(kept.Handle, kept.Length)), kept.Length);
-        _arena.Free(kept.Handle);
-        return moved;
-    }
 
     private readonly record struct Kept(int Handle, int Length);
 }

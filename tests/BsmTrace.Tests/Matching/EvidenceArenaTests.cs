@@ -7,6 +7,12 @@ namespace BsmTrace.Tests.Matching;
 
 public sealed class EvidenceArenaTests
 {
+    private static int Store(EvidenceArena arena, byte[] record)
+    {
+        Assert.True(arena.TryStore(record, out int handle));
+        return handle;
+    }
+
     /// <summary>A step: store a record of this length (filled with a byte of its own), or free the kept record at this position.</summary>
     private static Gen<(bool Store, int Value)> Steps =>
         Gen.OneOf(
@@ -26,7 +32,7 @@ public sealed class EvidenceArenaTests
                 if (store)
                 {
                     var bytes = Enumerable.Repeat(++fill, value).ToArray();
-                    kept.Add((arena.Store(bytes), bytes));
+                    kept.Add((Store(arena, bytes), bytes));
                 }
                 else if (kept.Count > 0)
                 {
@@ -45,7 +51,7 @@ public sealed class EvidenceArenaTests
     {
         var arena = new EvidenceArena();
         var record = new byte[100];
-        var handles = Enumerable.Range(0, 20_000).Select(_ => arena.Store(record)).ToList();
+        var handles = Enumerable.Range(0, 20_000).Select(_ => Store(arena, record)).ToList();
         Assert.True(arena.Pages >= 20_000 * 100 / EvidenceArena.PageSize, $"{arena.Pages} pages");
 
         foreach (int handle in handles)
@@ -60,7 +66,7 @@ public sealed class EvidenceArenaTests
     {
         var arena = new EvidenceArena();
         var large = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
-        int handle = arena.Store(large);
+        int handle = Store(arena, large);
         Assert.Equal(1, arena.Pages);
         Assert.True(arena.Get(handle, large.Length).SequenceEqual(large));
 
@@ -73,9 +79,24 @@ public sealed class EvidenceArenaTests
     {
         var arena = new EvidenceArena();
         var record = new byte[100];
-        int first = arena.Store(record);
-        arena.Store(record);
+        int first = Store(arena, record);
+        Store(arena, record);
         arena.Free(first);
-        Assert.Equal(first, arena.Store(record));
+        Assert.Equal(first, Store(arena, record));
+    }
+
+    [Fact]
+    public void Out_of_page_ids_a_record_is_refused_not_stored_and_ids_come_back_when_pages_go()
+    {
+        var arena = new EvidenceArena(maxPages: 2);
+        int first = Store(arena, new byte[9000]);   // larger than every class: a page each
+        Store(arena, new byte[9000]);
+
+        Assert.False(arena.TryStore(new byte[9000], out _));
+        Assert.False(arena.TryStore(new byte[100], out _)); // a slot page would need an id too
+        Assert.Equal(2, arena.Records);
+
+        arena.Free(first);
+        Assert.True(arena.TryStore(new byte[100], out _));
     }
 }

@@ -95,4 +95,17 @@ public sealed class EvidenceBufferTests
         buffer.Clear();
         Assert.Equal(0, second.Records);
     }
+
+    [Fact]
+    public void A_record_the_arena_cannot_take_counts_as_left_out()
+    {
+        var buffer = new EvidenceBuffer(4, new EvidenceArena(maxPages: 1));
+        byte[] first = [.. Enumerable.Repeat((byte)1, 9000)];
+        buffer.Add(first);
+        buffer.Add(new byte[9000]); // no page id left for it
+
+        Assert.Equal(2, buffer.Total);
+        Assert.Equal(1, buffer.Omitted);
+        Assert.Equal([first], buffer.ToList().Select(r => r.ToArray()));
+    }
 }
