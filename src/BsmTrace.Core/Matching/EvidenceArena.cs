@@ -42,7 +42,7 @@ internal sealed class EvidenceArena
     private static readonly byte[] ClassByUnits = BuildClassByUnits();
 
     private readonly List<Page?> _pages = [];
-    private readonly Stack<int> _freePageIds = new();
+    private readonly List<int> _freePageIds = []; // a stack; List<int> is precompiled, Stack<int> is not
     private readonly List<Page>[] _withRoom; // per class, the pages with a free slot
 
     /// <summary>Page ids a handle can hold: 2^18 pages, 64 GB of slot pages.</summary>
@@ -177,9 +177,10 @@ internal sealed class EvidenceArena
     private Page NewPage(byte[] bytes, int slotSize, int classIndex)
     {
         int id;
-        if (_freePageIds.TryPop(out int reused))
+        if (_freePageIds.Count > 0)
         {
-            id = reused;
+            id = _freePageIds[^1];
+            _freePageIds.RemoveAt(_freePageIds.Count - 1);
         }
         else
         {
@@ -195,7 +196,7 @@ internal sealed class EvidenceArena
     private void ReleasePage(Page page)
     {
         _pages[page.Id] = null;
-        _freePageIds.Push(page.Id);
+        _freePageIds.Add(page.Id);
     }
 
     private void AddWithRoom(Page page)

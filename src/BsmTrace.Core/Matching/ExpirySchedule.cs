@@ -22,8 +22,14 @@ internal sealed class ExpirySchedule
 
     public ExpirySchedule(int sequences)
     {
-        _queues = Enumerable.Range(0, sequences).Select(_ => new Queue<Entry>()).ToArray();
-        _lastQueued = Enumerable.Repeat(long.MinValue, sequences).ToArray();
+        // Loops, not Enumerable.Range and Repeat: their generic code over int and long is compiled at every start.
+        _queues = new Queue<Entry>[sequences];
+        _lastQueued = new long[sequences];
+        for (int s = 0; s < sequences; s++)
+        {
+            _queues[s] = new Queue<Entry>();
+            _lastQueued[s] = long.MinValue;
+        }
     }
 
     /// <summary>Entries held, current or not (kept as a count: the matcher asks for it every record).</summary>

@@ -26,9 +26,9 @@ public sealed class MatchEngine
         Options = options;
         Plan = new MatchPlan(policy, users, options.MaxEvidenceRecords);
         int workers = Math.Max(1, options.Workers);
-        _partitions = Enumerable.Range(0, workers)
-            .Select(i => new MatcherPartition(Plan, i, workers, options.MaxInstances / workers))
-            .ToArray();
+        _partitions = new MatcherPartition[workers];
+        for (int i = 0; i < workers; i++)
+            _partitions[i] = new MatcherPartition(Plan, i, workers, options.MaxInstances / workers);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
     }
 

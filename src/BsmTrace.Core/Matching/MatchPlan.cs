@@ -44,7 +44,7 @@ internal sealed class MatchPlan
         var lists = new List<int>?[ushort.MaxValue + 1];
         for (int s = 0; s < sequences.Length; s++)
         {
-            var states = sequences[s].States.DistinctBy(st => st.WrittenIndex).ToArray();
+            var states = sequences[s].WrittenStates.ToArray();
             for (int e = 0; e <= ushort.MaxValue; e++)
             {
                 foreach (var state in states)

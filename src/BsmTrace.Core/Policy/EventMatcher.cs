@@ -4,7 +4,9 @@ namespace BsmTrace.Policy;
 /// A state's event rule compiled to one bit per event number: event sets,
 /// class sets (resolved against the event table when the policy loads, so a
 /// class check costs what an event check does) and <c>not</c> all become a
-/// single lookup.
+/// single lookup. Built from bitmaps with plain loops: ReadyToRun cannot
+/// precompile the framework's generic code over ushort and ulong (LINQ,
+/// enumerators, Array.Fill), so each such call was compiled at every start.
 /// </summary>
 public sealed class EventMatcher
 {
@@ -16,25 +18,41 @@ public sealed class EventMatcher
         _bits = bits;
         IsAny = isAny;
         Description = description;
-        Count = bits.Sum(b => System.Numerics.BitOperations.PopCount(b));
+        foreach (ulong word in bits)
+            Count += System.Numerics.BitOperations.PopCount(word);
     }
 
-    public static EventMatcher Any { get; } = new(Enumerable.Repeat(ulong.MaxValue, 1024).ToArray(), true, "any");
+    /// <summary>Words in a bitmap of the 65,536 event numbers (bit <c>e &amp; 63</c> of word <c>e &gt;&gt; 6</c>).</summary>
+    public const int BitmapWords = 1024;
+
+    public static EventMatcher Any { get; } = FromBitmap([], negated: true, "any", isAny: true);
 
     /// <summary>A matcher taking exactly <paramref name="events"/>; <paramref name="negated"/> inverts it.</summary>
     public static EventMatcher From(IEnumerable<ushort> events, bool negated, string description)
     {
         ArgumentNullException.ThrowIfNull(events);
-        var bits = new ulong[1024];
+        var bits = new ulong[BitmapWords];
         foreach (ushort e in events)
             bits[e >> 6] |= 1UL << (e & 63);
-        if (negated)
+        return FromBitmap(bits, negated, description);
+    }
+
+    /// <summary>A matcher taking the events set in <paramref name="bits"/> (empty: none); <paramref name="negated"/> inverts it.</summary>
+    public static EventMatcher FromBitmap(ReadOnlySpan<ulong> bits, bool negated, string description) =>
+        FromBitmap(bits, negated, description, isAny: false);
+
+    private static EventMatcher FromBitmap(ReadOnlySpan<ulong> bits, bool negated, string description, bool isAny)
+    {
+        if (!bits.IsEmpty && bits.Length != BitmapWords)
+            throw new ArgumentException($"an event bitmap has {BitmapWords} words", nameof(bits));
+        var copy = new ulong[BitmapWords];
+        for (int i = 0; i < copy.Length; i++)
         {
-            for (int i = 0; i < bits.Length; i++)
-                bits[i] = ~bits[i];
+            ulong word = bits.IsEmpty ? 0 : bits[i];
+            copy[i] = negated ? ~word : word;
         }
 
-        return new EventMatcher(bits, false, description);
+        return new EventMatcher(copy, isAny, description);
     }
 
     public bool IsAny { get; }

@@ -13,8 +13,10 @@ public sealed class PathPrefixSet
 
     public PathPrefixSet(IEnumerable<string> paths)
     {
-        // Shortest first: a short prefix that matches saves the longer comparisons.
-        _items = paths.Distinct(StringComparer.Ordinal).Select(Encoding.UTF8.GetBytes).OrderBy(p => p.Length).ToArray();
+        // Shortest first: a short prefix that matches saves the longer comparisons. (A comparison
+        // rather than OrderBy by length, whose int keys take code compiled at every start.)
+        _items = paths.Distinct(StringComparer.Ordinal).Select(Encoding.UTF8.GetBytes).ToArray();
+        Array.Sort(_items, static (a, b) => a.Length.CompareTo(b.Length));
     }
 
     public int Count => _items.Length;

@@ -14,6 +14,23 @@ public sealed record SequenceDefinition
     /// <summary>The states with multipliers expanded; at least one.</summary>
     public required IReadOnlyList<StateDefinition> States { get; init; }
 
+    /// <summary>The states as written, each once (a multiplied state's copies are one state).</summary>
+    public IEnumerable<StateDefinition> WrittenStates
+    {
+        get
+        {
+            // Copies of a multiplied state are consecutive. A loop rather than DistinctBy, whose
+            // generic code over the int key is compiled at every start.
+            int last = -1;
+            foreach (var state in States)
+            {
+                if (state.WrittenIndex != last)
+                    yield return state;
+                last = state.WrittenIndex;
+            }
+        }
+    }
+
     /// <summary>Seconds after the first record past which an instance expires; null for never.</summary>
     public long? TimeoutSeconds { get; init; }
 

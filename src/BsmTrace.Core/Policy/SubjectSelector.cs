@@ -26,10 +26,18 @@ public sealed class SubjectSelector
 
     public static SubjectSelector Any { get; } = new(SubjectField.AuditUid, isAny: true, negated: false, [], "any");
 
-    public static SubjectSelector For(SubjectField field, bool negated, IEnumerable<uint> ids, string description)
+    public static SubjectSelector For(SubjectField field, bool negated, ReadOnlySpan<uint> ids, string description) =>
+        new(field, isAny: false, negated, SortedDistinct(ids), description);
+
+    /// <summary>The ids in ascending order, each once.</summary>
+    internal static uint[] SortedDistinct(ReadOnlySpan<uint> ids)
     {
-        var sorted = ids.ToArray();
-        Array.Sort(sorted);
+        var sorted = new uint[ids.Length];
+        for (int i = 0; i < sorted.Length; i++)
+            sorted[i] = ids[i];
+        // The untyped overload: it sorts with code the framework precompiled for uint, where
+        // Array.Sort<uint> and slicing a uint[] are generic methods compiled at every start.
+        Array.Sort((Array)sorted);
         int distinct = 0;
         foreach (uint id in sorted)
         {
@@ -37,7 +45,25 @@ public sealed class SubjectSelector
                 sorted[distinct++] = id;
         }
 
-        return new(field, isAny: false, negated, sorted[..distinct], description);
+        if (distinct == sorted.Length)
+            return sorted;
+        var result = new uint[distinct];
+        Array.Copy(sorted, result, distinct);
+        return result;
+    }
+
+    /// <summary>The ids as "0,1001" (for fingerprints and descriptions).</summary>
+    internal static string Join(ReadOnlySpan<uint> ids)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (i > 0)
+                text.Append(',');
+            text.Append(ids[i]);
+        }
+
+        return text.ToString();
     }
 
     public SubjectField Field { get; }
@@ -48,6 +74,9 @@ public sealed class SubjectSelector
 
     /// <summary>The ids of the set, in ascending order, each once.</summary>
     public IReadOnlyList<uint> Ids => _sorted;
+
+    /// <summary><see cref="Ids"/> without the interface (whose generic code over uint is compiled at every start).</summary>
+    internal ReadOnlySpan<uint> SortedIds => _sorted;
 
     /// <summary>How the policy wrote it, for diagnostics and for telling two selectors apart.</summary>
     public string Description { get; }

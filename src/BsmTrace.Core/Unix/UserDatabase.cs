@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -17,31 +16,59 @@ public sealed partial class UserDatabase
     private const int StructBufferSize = 256;
     private const int StringBufferSize = 16 * 1024;
 
-    private readonly ConcurrentDictionary<uint, string?> _userNames = new();
-    private readonly ConcurrentDictionary<uint, string?> _groupNames = new();
-    private readonly ConcurrentDictionary<string, uint?> _userIds = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, uint?> _groupIds = new(StringComparer.Ordinal);
+    private const long Unknown = -1;
+
+    // Under one lock, keyed and valued by long: the framework precompiles its dictionaries for
+    // those, where the concurrent dictionaries over uint and uint? were compiled at every start
+    // (a dozen methods while the policy loads). Lookups are rare: never per record.
+    private readonly Lock _lock = new();
+    private readonly Dictionary<long, string?> _userNames = [];
+    private readonly Dictionary<long, string?> _groupNames = [];
+    private readonly Dictionary<string, long> _userIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _groupIds = new(StringComparer.Ordinal);
 
     static UserDatabase() => NativeLibraries.EnsureRegistered();
 
     public static UserDatabase Shared { get; } = new();
 
-    public string? UserName(uint uid) => _userNames.GetOrAdd(uid, static id => Lookup(id, byName: null, group: false).Name);
+    public string? UserName(uint uid) => NameOf(_userNames, uid, group: false);
 
-    public string? GroupName(uint gid) => _groupNames.GetOrAdd(gid, static id => Lookup(id, byName: null, group: true).Name);
+    public string? GroupName(uint gid) => NameOf(_groupNames, gid, group: true);
 
-    public bool TryGetUserId(string name, out uint uid)
+    public bool TryGetUserId(string name, out uint uid) => TryGetId(_userIds, name, group: false, out uid);
+
+    public bool TryGetGroupId(string name, out uint gid) => TryGetId(_groupIds, name, group: true, out gid);
+
+    private string? NameOf(Dictionary<long, string?> cache, uint id, bool group)
     {
-        var found = _userIds.GetOrAdd(name, static n => Lookup(0, n, group: false) is { Name: not null } e ? e.Id : null);
-        uid = found.GetValueOrDefault();
-        return found.HasValue;
+        lock (_lock)
+        {
+            if (cache.TryGetValue(id, out var known))
+                return known;
+        }
+
+        // Asked outside the lock: NSS may go to the network (LDAP, NIS).
+        string? name = Lookup(id, byName: null, group).Name;
+        lock (_lock)
+            cache[id] = name;
+        return name;
     }
 
-    public bool TryGetGroupId(string name, out uint gid)
+    private bool TryGetId(Dictionary<string, long> cache, string name, bool group, out uint id)
     {
-        var found = _groupIds.GetOrAdd(name, static n => Lookup(0, n, group: true) is { Name: not null } e ? e.Id : null);
-        gid = found.GetValueOrDefault();
-        return found.HasValue;
+        long found;
+        bool cached;
+        lock (_lock)
+            cached = cache.TryGetValue(name, out found);
+        if (!cached)
+        {
+            found = Lookup(0, name, group) is { Name: not null } entry ? entry.Id : Unknown;
+            lock (_lock)
+                cache[name] = found;
+        }
+
+        id = (uint)found;
+        return found != Unknown;
     }
 
     private static unsafe (string? Name, uint Id) Lookup(uint id, string? byName, bool group)

@@ -44,4 +44,33 @@ public sealed class EventMatcherTests
                 var expected = Enumerable.Range(0, 65536).Where(e => matcher.Matches((ushort)e));
                 return listed.SequenceEqual(expected);
             });
+
+    [Property(MaxTest = 200)]
+    public Property A_matcher_takes_exactly_its_events_from_a_list_or_a_bitmap_and_all_others_when_negated() =>
+        Prop.ForAll(
+            Gen.Choose(0, 65535).Select(e => (ushort)e).ArrayOf().ToArbitrary(),
+            Gen.Elements(true, false).ToArbitrary(),
+            (events, negated) =>
+            {
+                var bits = new ulong[EventMatcher.BitmapWords];
+                foreach (ushort e in events)
+                    bits[e >> 6] |= 1UL << (e & 63);
+                var fromList = EventMatcher.From(events, negated, "test");
+                var fromBits = EventMatcher.FromBitmap(bits, negated, "test");
+                var set = events.ToHashSet();
+                return Enumerable.Range(0, 65536).All(e =>
+                    fromList.Matches((ushort)e) == (set.Contains((ushort)e) != negated) &&
+                    fromBits.Matches((ushort)e) == fromList.Matches((ushort)e))
+                    && fromBits.Count == (negated ? 65536 - set.Count : set.Count);
+            });
+
+    [Fact]
+    public void An_empty_bitmap_takes_no_event_and_all_of_them_negated()
+    {
+        Assert.Equal(0, EventMatcher.FromBitmap([], negated: false, "none").Count);
+        Assert.Equal(65536, EventMatcher.FromBitmap([], negated: true, "all").Count);
+        Assert.True(EventMatcher.Any.IsAny);
+        Assert.Equal(65536, EventMatcher.Any.Count);
+        Assert.Throws<ArgumentException>(() => EventMatcher.FromBitmap(new ulong[3], negated: false, "short"));
+    }
 }

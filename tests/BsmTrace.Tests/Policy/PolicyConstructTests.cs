@@ -86,6 +86,17 @@ public sealed class PolicyConstructTests
     }
 
     [Fact]
+    public void Merged_subject_sets_hold_each_id_once_in_order()
+    {
+        var policy = Policies.Compile(
+            "define set $x <auid> { 4000000000, 5, 1; };\ndefine set $y <auid> { set $x, 1, 3, 5; };\n" +
+            "sequence s { subject $y; state { event any; status any; }; };");
+
+        Assert.Equal(new uint[] { 1, 3, 5, 4_000_000_000 }, Only(policy).Subject.Ids);
+        Assert.Contains("[1,3,5,4000000000]", Only(policy).Fingerprint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Anonymous_sets_and_set_merging()
     {
         var policy = Policies.Compile(
@@ -143,6 +154,7 @@ public sealed class PolicyConstructTests
         Assert.All(states.Take(5), s => Assert.Equal(StatusRule.Failure, s.Status));
         Assert.All(states.Take(5), s => Assert.Equal(0, s.WrittenIndex));
         Assert.Equal(1, states[5].WrittenIndex);
+        Assert.Equal([0, 1], Only(policy).WrittenStates.Select(s => s.WrittenIndex));
     }
 
     [Theory]

@@ -299,13 +299,13 @@ internal sealed class Binder
         {
             case SetType.Auid or SetType.Euid or SetType.Ruid:
                 if (_env.Users.TryGetUserId(text, out uint uid) || TryParseId(text, out uid))
-                    set.Ids.Add(uid);
+                    set.AddId(uid);
                 else
                     _diagnostics.Error(item.Location, $"unknown user '{text}': not in the user database and not a number");
                 break;
             case SetType.Egid or SetType.Rgid:
                 if (_env.Users.TryGetGroupId(text, out uint gid) || TryParseId(text, out gid))
-                    set.Ids.Add(gid);
+                    set.AddId(gid);
                 else
                     _diagnostics.Error(item.Location, $"unknown group '{text}': not in the group database and not a number");
                 break;
@@ -546,7 +546,7 @@ internal sealed class Binder
         if (!ok || syntax.Incomplete || subject is null)
             return;
 
-        canonical.Append(CultureInfo.InvariantCulture, $"subject {subject.Field} {subject.Negated} [{string.Join(',', subject.Ids)}] any={subject.IsAny}; ");
+        canonical.Append(CultureInfo.InvariantCulture, $"subject {subject.Field} {subject.Negated} [{SubjectSelector.Join(subject.SortedIds)}] any={subject.IsAny}; ");
         canonical.Append(CultureInfo.InvariantCulture, $"timeout {timeout?.ToString(CultureInfo.InvariantCulture) ?? "none"}; window {window}; prob {probability}; ");
         canonical.Append(CultureInfo.InvariantCulture, $"priority {priority}; serial {serial}; scope {scope}; {zone}; logfile {_logFile}; ");
         canonical.Append(CultureInfo.InvariantCulture, $"log {string.Join(',', channels.Select(c => c.ToString()))}; ");
@@ -719,13 +719,20 @@ internal sealed class Binder
             return null;
         string description = Describe(use, set);
         if (set.Type == SetType.AuditEvent)
-            return EventMatcher.From(set.Events, use.Negated, description);
+            return EventMatcher.FromBitmap(set.EventBits, use.Negated, description);
 
         // A class set becomes the events whose classes share a bit with it, resolved now against
         // the event table so that matching is one lookup (the original reread the table per check).
         uint mask = set.ClassMask;
-        var inClass = _env.Events.Events.Select(e => e.Number).Where(e => (_env.Events.ClassMask(e) & mask) != 0);
-        return EventMatcher.From(inClass, use.Negated, description);
+        var inClass = new ulong[EventMatcher.BitmapWords];
+        foreach (var auditEvent in _env.Events.Events)
+        {
+            ushort e = auditEvent.Number;
+            if ((_env.Events.ClassMask(e) & mask) != 0)
+                inClass[e >> 6] |= 1UL << (e & 63);
+        }
+
+        return EventMatcher.FromBitmap(inClass, use.Negated, description);
     }
 
     private ObjectMatcher? BindObject(SetUseSyntax use)

@@ -15,7 +15,25 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
     /// <summary>Whether anything refers to the set (for the unused-set warning).</summary>
     public bool Used { get; set; }
 
-    public SortedSet<uint> Ids { get; } = [];
+    // User or group ids as added (duplicates too): a growable array rather than a sorted set or a
+    // list, whose generic code over uint ReadyToRun cannot precompile (see the events below).
+    private uint[] _ids = [];
+    private int _idCount;
+
+    /// <summary>The user or group ids of a subject set, as added.</summary>
+    public ReadOnlySpan<uint> Ids => new(_ids, 0, _idCount);
+
+    public void AddId(uint id)
+    {
+        if (_idCount == _ids.Length)
+        {
+            var larger = new uint[Math.Max(4, _ids.Length * 2)];
+            Array.Copy(_ids, larger, _idCount);
+            _ids = larger;
+        }
+
+        _ids[_idCount++] = id;
+    }
 
     // One bit per event number, made when the first event is added: a set over a 16-bit space,
     // in order, without the sorted set's generic code, which ReadyToRun cannot precompile for
@@ -38,7 +56,10 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
         }
     }
 
-    public void AddEvent(ushort number) => (_events ??= new ulong[1024])[number >> 6] |= 1UL << (number & 63);
+    /// <summary>The event numbers as a bitmap (see <see cref="EventMatcher.BitmapWords"/>); empty when there are none.</summary>
+    public ReadOnlySpan<ulong> EventBits => _events;
+
+    public void AddEvent(ushort number) => (_events ??= new ulong[EventMatcher.BitmapWords])[number >> 6] |= 1UL << (number & 63);
 
     public uint ClassMask { get; set; }
 
@@ -52,10 +73,11 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
 
     public void MergeFrom(BoundSet other)
     {
-        Ids.UnionWith(other.Ids);
+        for (int i = 0; i < other._idCount; i++)
+            AddId(other._ids[i]);
         if (other._events is { } theirs)
         {
-            var ours = _events ??= new ulong[1024];
+            var ours = _events ??= new ulong[EventMatcher.BitmapWords];
             for (int i = 0; i < ours.Length; i++)
                 ours[i] |= theirs[i];
         }
@@ -70,7 +92,7 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
     /// <summary>The resolved content as canonical text, so a fingerprint changes exactly when the meaning does.</summary>
     public string Content => Type switch
     {
-        _ when Type.IsSubject() => string.Join(',', Ids),
+        _ when Type.IsSubject() => SubjectSelector.Join(SubjectSelector.SortedDistinct(Ids)),
         SetType.AuditEvent => EventList(),
         SetType.AuditClass => $"0x{ClassMask:x8}",
         SetType.Path => string.Join(',', Paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),

@@ -19,13 +19,13 @@ internal static class PolicyChecks
         var starts = new Dictionary<string, SequenceDefinition>(StringComparer.Ordinal);
         foreach (var sequence in sequences)
         {
-            foreach (var state in sequence.States.DistinctBy(s => s.WrittenIndex))
+            foreach (var state in sequence.WrittenStates)
                 CheckState(sequence, state, diagnostics);
 
             if (sequence.TimeoutWindowSeconds > 0 && sequence.TimeoutSeconds is null)
                 diagnostics.Warning(sequence.Location, $"sequence {sequence.Name} has a timeout-window but no timeout; the window has no effect");
 
-            string start = $"{sequence.Subject.Field}|{sequence.Subject.Negated}|{sequence.Subject.IsAny}|{string.Join(',', sequence.Subject.Ids)}|{sequence.Zone}|{sequence.Scope}|{sequence.States[0].Description}";
+            string start = $"{sequence.Subject.Field}|{sequence.Subject.Negated}|{sequence.Subject.IsAny}|{SubjectSelector.Join(sequence.Subject.SortedIds)}|{sequence.Zone}|{sequence.Scope}|{sequence.States[0].Description}";
             if (starts.TryGetValue(start, out var earlier))
             {
                 diagnostics.Warning(sequence.Location,
