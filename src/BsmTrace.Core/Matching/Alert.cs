@@ -38,8 +38,11 @@ public sealed record Alert
     /// <summary>The records that matched a state, in order, as read: all of them, or the first and the latest when there were more than the evidence bound.</summary>
     public required IReadOnlyList<ReadOnlyMemory<byte>> Records { get; init; }
 
-    /// <summary>Matched records left out of <see cref="Records"/> (from the middle of a long run).</summary>
+    /// <summary>Matched records left out of <see cref="Records"/> (from the middle of a long run, or all of them when no output of the alert writes records).</summary>
     public long OmittedRecords { get; init; }
+
+    /// <summary>Every record that matched a state, kept or not.</summary>
+    public long MatchedRecords => Records.Count + OmittedRecords;
 
     /// <summary>Position of the completing record in the stream (orders alerts deterministically).</summary>
     public required long RecordIndex { get; init; }

@@ -52,10 +52,12 @@ internal struct EvidenceBuffer
         _tailStart = 0;
     }
 
-    public void Add(ReadOnlySpan<byte> record)
+    /// <summary>Counts a matched record, and keeps it when <paramref name="keep"/> (else it counts as left out).</summary>
+    public void Add(ReadOnlySpan<byte> record, bool keep = true)
     {
         Total++;
-        Keep(record);
+        if (keep)
+            Keep(record);
     }
 
     /// <summary>Places a record among the kept ones (Total counts it already).</summary>

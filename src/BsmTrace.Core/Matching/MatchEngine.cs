@@ -24,7 +24,7 @@ public sealed class MatchEngine
         ArgumentNullException.ThrowIfNull(options);
         Policy = policy;
         Options = options;
-        Plan = new MatchPlan(policy, users, options.MaxEvidenceRecords);
+        Plan = new MatchPlan(policy, users, options.MaxEvidenceRecords, options.KeepEvidence);
         int workers = Math.Max(1, options.Workers);
         _partitions = new MatcherPartition[workers];
         for (int i = 0; i < workers; i++)

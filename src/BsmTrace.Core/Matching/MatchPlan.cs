@@ -18,11 +18,14 @@ internal sealed class MatchPlan
     private readonly ConcurrentDictionary<(int Sequence, int Zone), bool> _zoneGlobs = new();
     private readonly int _seed = Random.Shared.Next();
 
-    public MatchPlan(CompiledPolicy policy, UserDatabase users, int maxEvidenceRecords)
+    public MatchPlan(CompiledPolicy policy, UserDatabase users, int maxEvidenceRecords, bool keepEvidence = true)
     {
         Users = users;
         MaxEvidenceRecords = maxEvidenceRecords;
         Sequences = [.. policy.Sequences];
+        KeepsEvidence = new bool[Sequences.Length];
+        for (int s = 0; s < Sequences.Length; s++)
+            KeepsEvidence[s] = keepEvidence || Sequences[s].LogChannels.Any(c => c.WritesRecords);
         Candidates = BuildIndex(Sequences);
         // Asked by the reader at every batch: derived once, the policy does not change.
         UsesObjects = Sequences.Any(s => s.States.Any(st => st.Object is not null));
@@ -31,6 +34,13 @@ internal sealed class MatchPlan
     public SequenceDefinition[] Sequences { get; }
 
     public int MaxEvidenceRecords { get; }
+
+    /// <summary>
+    /// By sequence index: whether its instances keep the records that match (some output of its
+    /// alerts writes them). Copying every matched record into the evidence arena is most of what
+    /// twenty thousand live instances cost, and with classic lines or syslog alone no one reads them.
+    /// </summary>
+    public bool[] KeepsEvidence { get; }
 
     /// <summary>For each event number, the indices of the sequences that have a state accepting it.</summary>
     public int[][] Candidates { get; }

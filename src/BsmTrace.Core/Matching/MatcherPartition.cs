@@ -159,7 +159,7 @@ internal sealed class MatcherPartition
                     matched = true;
                     var instance = entry.Instance;
                     RequestTrigger(state, sequence, batch, i);
-                    instance.Records.Add(record.Raw.Span);
+                    instance.Records.Add(record.Raw.Span, _plan.KeepsEvidence[key.Sequence]);
                     if (++entry.Next == sequence.States.Count)
                     {
                         Alerts.Add(MakeAlert(sequence, key, instance.FirstSeconds, instance.Records.ToList(), instance.Records.Omitted, batch, i, source));
@@ -176,7 +176,8 @@ internal sealed class MatcherPartition
             RequestTrigger(first, sequence, batch, i);
             if (sequence.States.Count == 1)
             {
-                Alerts.Add(MakeAlert(sequence, key, record.Seconds, [record.Raw.ToArray()], 0, batch, i, source));
+                bool keep = _plan.KeepsEvidence[key.Sequence];
+                Alerts.Add(MakeAlert(sequence, key, record.Seconds, keep ? [record.Raw.ToArray()] : [], keep ? 0 : 1, batch, i, source));
             }
             else if (!wasLive)
             {
@@ -207,7 +208,7 @@ internal sealed class MatcherPartition
 
         var instance = _pool.TryPop(out var reused) ? reused : new SequenceInstance(_plan.MaxEvidenceRecords, _evidence);
         instance.Begin(key, record.Seconds, expiresAfter, recordIndex);
-        instance.Records.Add(record.Raw.Span);
+        instance.Records.Add(record.Raw.Span, _plan.KeepsEvidence[key.Sequence]);
         _live.Add(key, new LiveEntry(instance));
         _byAge.AddNewest(instance);
         if (expiresAfter is { } at)

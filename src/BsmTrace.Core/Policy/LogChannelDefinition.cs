@@ -14,4 +14,8 @@ public sealed record LogChannelDefinition(
     string SyslogFacility = "auth",
     string SyslogLevel = "notice",
     string? Path = null,
-    string? Directory = null);
+    string? Directory = null)
+{
+    /// <summary>Whether the channel writes an alert's records (evidence files, json), so that instances must keep them.</summary>
+    public bool WritesRecords => Kind is LogChannelKind.Bsm or LogChannelKind.Json;
+}

@@ -28,7 +28,7 @@ public sealed class AlertSinkFactory(UserDatabase users, TextWriter stderr, bool
             sinks.Add(LogFileSink.ForDirectory(options.LogDirectory!));
         if (!options.Foreground)
             sinks.Add(new SyslogSink());
-        if (options.Evidence && hasDirectory)
+        if (options.WritesEvidenceFiles)
             sinks.Add(new EvidenceSink(options.LogDirectory!));
         return sinks;
     }

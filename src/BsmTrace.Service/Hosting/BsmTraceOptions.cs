@@ -24,7 +24,7 @@ public sealed class BsmTraceOptions
     /// </summary>
     public int QueuedBatches { get; set; } = 8;
 
-    /// <summary>Records kept as evidence per instance (the first and the latest).</summary>
+    /// <summary>Records kept as evidence per instance (the first and the latest), when an output writes them (-B, bsm and json channels).</summary>
     public int MaxEvidenceRecords { get; set; } = 16;
 
     /// <summary>The audit pipe's preselection and queue.</summary>
@@ -50,6 +50,9 @@ public sealed class BsmTraceOptions
 
     /// <summary><c>-p</c>: a file to write the process id to, created exclusively, removed at exit.</summary>
     public string? PidFile { get; set; }
+
+    /// <summary>Whether evidence files are written for every alert (<c>-B</c> needs a log directory to put them in).</summary>
+    public bool WritesEvidenceFiles => Evidence && !string.IsNullOrEmpty(LogDirectory);
 
     /// <summary>Matcher workers; 0 for one per processor beyond the reader's.</summary>
     public int Workers { get; set; }
@@ -84,6 +87,7 @@ public sealed class BsmTraceOptions
         MaxInstances = MaxInstances,
         MaxRememberedPaths = MaxRememberedPaths,
         MaxEvidenceRecords = MaxEvidenceRecords,
+        KeepEvidence = WritesEvidenceFiles,
     };
 
     /// <summary>The trigger runner's limits from these settings.</summary>

@@ -57,7 +57,7 @@ public sealed class MatchService(
             logger.LogInformation(
                 "Alert {Sequence} (serial {Serial}, priority {Priority}): {SubjectField} {Subject} after {Duration} s, {Records} records, source {Source}",
                 alert.Sequence.Name, alert.Sequence.Serial, alert.Sequence.Priority, alert.Sequence.Subject.FieldName, (int)alert.Subject,
-                alert.Duration, alert.Records.Count, alert.Source);
+                alert.Duration, alert.MatchedRecords, alert.Source);
         };
         var triggers = new TriggerRunner(options.TriggerOptions(), logger);
         metrics.Dispatcher = dispatcher;

@@ -326,6 +326,41 @@ public sealed class SequenceRuleTests
     }
 
     [Fact]
+    public void Without_an_output_that_writes_records_instances_count_them_and_keep_none()
+    {
+        var records = new[] { Login(T, 1, false), Login(T + 1, 1, false), Login(T + 2, 1, false) };
+        var engine = new Engine(BruteForce, keepEvidence: false).Feed(records);
+        Assert.Equal(1, engine.Match.LiveInstances);
+        Assert.Equal(0, engine.Match.EvidenceRecords);
+
+        engine.Feed(Login(T + 3, 1, true));
+        var alert = Assert.Single(engine.Alerts);
+        Assert.Empty(alert.Records);
+        Assert.Equal(4, alert.OmittedRecords);
+        Assert.Equal(4, alert.MatchedRecords);
+    }
+
+    [Fact]
+    public void A_sequence_logging_to_a_json_or_bsm_channel_keeps_its_evidence_when_the_others_do_not()
+    {
+        string policy = """
+            log-channel $json json { path "/dev/null"; };
+            log-channel $bsm bsm { directory "/tmp"; };
+            sequence viajson { subject any; log $json; state { event <auditevent> { AUE_EXECVE; }; status any; }; };
+            sequence viabsm { subject any; log $bsm; state { event <auditevent> { AUE_EXECVE; }; status any; }; state { event <auditevent> { AUE_OPEN_R; }; status any; }; };
+            sequence plain { subject any; state { event <auditevent> { AUE_EXECVE; }; status any; }; };
+            """;
+        var exec = Make(Execve, T, auid: 1);
+        var open = Make(OpenRead, T + 1, auid: 1, path: "/x");
+        var alerts = new Engine(policy, keepEvidence: false).Feed(exec, open).Alerts.ToDictionary(a => a.Sequence.Name);
+
+        Assert.Equal([exec], alerts["viajson"].Records.Select(r => r.ToArray()));
+        Assert.Equal([exec, open], alerts["viabsm"].Records.Select(r => r.ToArray()));
+        Assert.Empty(alerts["plain"].Records);
+        Assert.Equal(1, alerts["plain"].MatchedRecords);
+    }
+
+    [Fact]
     public void Instances_give_their_evidence_back_when_they_complete_expire_or_are_evicted()
     {
         var engine = new Engine(ExecThenOpen, maxInstances: 2).Feed(

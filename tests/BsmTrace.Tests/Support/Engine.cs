@@ -8,10 +8,11 @@ namespace BsmTrace.Tests.Support;
 /// <summary>Runs a policy over records in memory with the real engine, batch by batch as the pipeline does.</summary>
 public sealed class Engine
 {
-    public Engine(string policy, int workers = 1, int maxInstances = 1_000_000, int rememberedPaths = 65_536, int batchSize = 7)
+    public Engine(string policy, int workers = 1, int maxInstances = 1_000_000, int rememberedPaths = 65_536, int batchSize = 7, bool keepEvidence = true)
     {
         Policy = Policies.Compile(policy);
-        Match = new MatchEngine(Policy, new MatchEngineOptions { Workers = workers, MaxInstances = maxInstances, MaxRememberedPaths = rememberedPaths }, new UserDatabase());
+        var options = new MatchEngineOptions { Workers = workers, MaxInstances = maxInstances, MaxRememberedPaths = rememberedPaths, KeepEvidence = keepEvidence };
+        Match = new MatchEngine(Policy, options, new UserDatabase());
         Batcher = new RecordBatcher(Match.UsesObjects ? rememberedPaths : 0);
         BatchSize = batchSize;
     }
