@@ -17,7 +17,10 @@ namespace BsmTrace.Matching;
 internal struct EvidenceBuffer
 {
     // Slots [0, _headCapacity) keep the first records in order; the rest are a ring of the latest.
-    private readonly Kept[] _kept;
+    // Made at the first record kept: an instance of a sequence whose alerts no output writes the
+    // records of keeps none, and twenty thousand of them need not carry an empty array each.
+    private Kept[]? _kept;
+    private readonly int _capacity;
     private readonly int _headCapacity;
     private EvidenceArena _arena;
     private int _headCount;
@@ -26,9 +29,8 @@ internal struct EvidenceBuffer
 
     public EvidenceBuffer(int maxRecords, EvidenceArena arena)
     {
-        int max = Math.Max(2, maxRecords);
-        _kept = new Kept[max];
-        _headCapacity = max / 2;
+        _capacity = Math.Max(2, maxRecords);
+        _headCapacity = _capacity / 2;
         _arena = arena;
     }
 
@@ -37,15 +39,15 @@ internal struct EvidenceBuffer
     /// <summary>Records matched but not kept (from the middle of a long run).</summary>
     public readonly long Omitted => Total - _headCount - _tailCount;
 
-    private readonly int TailCapacity => _kept.Length - _headCapacity;
+    private readonly int TailCapacity => _capacity - _headCapacity;
 
     /// <summary>Forgets the records and gives their slots back to the arena.</summary>
     public void Clear()
     {
         for (int i = 0; i < _headCount; i++)
-            _arena.Free(_kept[i].Handle);
+            _arena.Free(_kept![i].Handle);
         for (int i = 0; i < _tailCount; i++)
-            _arena.Free(_kept[TailSlot(i)].Handle);
+            _arena.Free(_kept![TailSlot(i)].Handle);
         Total = 0;
         _headCount = 0;
         _tailCount = 0;
@@ -66,6 +68,7 @@ internal struct EvidenceBuffer
         if (!_arena.TryStore(record, out int handle))
             return; // the arena is out of page ids: the record counts as left out
         var kept = new Kept(handle, record.Length);
+        _kept ??= new Kept[_capacity];
         if (_headCount < _headCapacity)
         {
             _kept[_headCount++] = kept;
@@ -89,9 +92,9 @@ internal struct EvidenceBuffer
     {
         var list = new ReadOnlyMemory<byte>[_headCount + _tailCount];
         for (int i = 0; i < _headCount; i++)
-            list[i] = Copy(_kept[i]);
+            list[i] = Copy(_kept![i]);
         for (int i = 0; i < _tailCount; i++)
-            list[_headCount + i] = Copy(_kept[TailSlot(i)]);
+            list[_headCount + i] = Copy(_kept![TailSlot(i)]);
         return list;
     }
 
@@ -103,9 +106,9 @@ internal struct EvidenceBuffer
         var from = _arena;
         var moving = new Kept[_headCount + _tailCount];
         for (int i = 0; i < _headCount; i++)
-            moving[i] = _kept[i];
+            moving[i] = _kept![i];
         for (int i = 0; i < _tailCount; i++)
-            moving[_headCount + i] = _kept[TailSlot(i)];
+            moving[_headCount + i] = _kept![TailSlot(i)];
 
         // Kept again in the same order, so head and tail come out as they were (or, should the new
         // arena be out of page ids, without the records it cannot take, which count as left out).
