@@ -77,10 +77,45 @@ public sealed record Alert
             writer.WriteLine(FormatClassicLine());
     }
 
-    private bool TryFormatClassicLine(Span<char> destination, out int written) =>
-        destination.TryWrite(CultureInfo.InvariantCulture,
-            $"{Seconds}.{Milliseconds} state machine: {Sequence.Name} subject: auid {(int)Subject} completed: duration {Duration} seconds priority: {Sequence.Priority} source: {Source}",
-            out written);
+    // Piece by piece rather than an interpolated TryWrite: its number appends are generic methods
+    // that precompiled code reaches only through unoptimised JIT code, which boxed every number
+    // (three objects per alert) until the method was compiled again.
+    private bool TryFormatClassicLine(Span<char> destination, out int written)
+    {
+        var line = new LineBuilder(destination);
+        bool fits = line.Append(Seconds) && line.Append(".") && line.Append(Milliseconds)
+            && line.Append(" state machine: ") && line.Append(Sequence.Name)
+            && line.Append(" subject: auid ") && line.Append((int)Subject)
+            && line.Append(" completed: duration ") && line.Append(Duration)
+            && line.Append(" seconds priority: ") && line.Append(Sequence.Priority)
+            && line.Append(" source: ") && line.Append(Source);
+        written = line.Length;
+        return fits;
+    }
+
+    /// <summary>Text appended into a span; false once it does not fit.</summary>
+    private ref struct LineBuilder(Span<char> destination)
+    {
+        private readonly Span<char> _destination = destination;
+
+        public int Length { get; private set; }
+
+        public bool Append(string text)
+        {
+            if (!text.TryCopyTo(_destination[Length..]))
+                return false;
+            Length += text.Length;
+            return true;
+        }
+
+        public bool Append(long value)
+        {
+            if (!value.TryFormat(_destination[Length..], out int n, default, CultureInfo.InvariantCulture))
+                return false;
+            Length += n;
+            return true;
+        }
+    }
 
     /// <summary>The line of an alert whose names are too long for the stack: on the heap, in as much room as it takes.</summary>
     private string FormatClassicLine()

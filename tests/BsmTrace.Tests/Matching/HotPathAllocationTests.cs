@@ -58,4 +58,21 @@ public sealed class HotPathAllocationTests
         Assert.Empty(result.Alerts); // ...and none completed a sequence
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void Writing_an_alert_as_a_classic_line_allocates_nothing()
+    {
+        var alert = Assert.Single(new Engine("sequence one { subject any; state { event <auditevent> { AUE_EXECVE; }; status any; }; };")
+            .Feed(Make(Execve, T, msec: 7)).Alerts);
+        var writer = new StringWriter(new System.Text.StringBuilder(64 * 1024)) { NewLine = "\n" };
+        alert.WriteClassicLine(writer);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+            alert.WriteClassicLine(writer);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.EndsWith("duration 0 seconds priority: 0 source: test.bsm\n", writer.ToString(), StringComparison.Ordinal);
+    }
 }
