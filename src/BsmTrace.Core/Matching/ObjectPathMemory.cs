@@ -30,9 +30,11 @@ public sealed class ObjectPathMemory
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
-        int initial = Math.Min(capacity, 1 << 16);
+        // Small at first, grown as files come: sized for the full capacity, the table was 2 MB
+        // allocated and faulted in before the first record, for trails that may name a few files.
+        int initial = Math.Min(capacity, 1024);
         _slotOf = new Dictionary<FileKey, int>(initial, FileKey.Comparer);
-        _entries = new Entry[Math.Min(initial, 1024)];
+        _entries = new Entry[initial];
     }
 
     public int Count => _count;
