@@ -48,28 +48,48 @@ internal sealed class MatchPlan
     /// <summary>Whether any state has an object rule (else paths need not be remembered by inode).</summary>
     public bool UsesObjects { get; }
 
+    /// <summary>
+    /// Per event number, the sequences (ascending) with a state that accepts it. Built from the
+    /// states' bitmaps a word at a time, and events with the same sequences share one array: a
+    /// policy with <c>event any</c> would otherwise make 65,536 of them at every start and reload.
+    /// </summary>
     private static int[][] BuildIndex(SequenceDefinition[] sequences)
     {
         var index = new int[ushort.MaxValue + 1][];
-        var lists = new List<int>?[ushort.MaxValue + 1];
+        for (int e = 0; e < index.Length; e++)
+            index[e] = [];
+        var accepted = new ulong[EventMatcher.BitmapWords];
         for (int s = 0; s < sequences.Length; s++)
         {
-            var states = sequences[s].WrittenStates.ToArray();
-            for (int e = 0; e <= ushort.MaxValue; e++)
+            Array.Clear(accepted);
+            foreach (var state in sequences[s].WrittenStates)
             {
-                foreach (var state in states)
+                var bits = state.Event.Bitmap;
+                for (int w = 0; w < accepted.Length; w++)
+                    accepted[w] |= bits[w];
+            }
+
+            // Each list that gains this sequence becomes one new list, whichever events had it.
+            var extended = new Dictionary<int[], int[]>(ReferenceEqualityComparer.Instance);
+            for (int w = 0; w < accepted.Length; w++)
+            {
+                for (ulong rest = accepted[w]; rest != 0; rest &= rest - 1)
                 {
-                    if (state.Event.Matches((ushort)e))
+                    int e = (w << 6) | System.Numerics.BitOperations.TrailingZeroCount(rest);
+                    var before = index[e];
+                    if (!extended.TryGetValue(before, out var after))
                     {
-                        (lists[e] ??= []).Add(s);
-                        break;
+                        after = new int[before.Length + 1];
+                        Array.Copy(before, after, before.Length);
+                        after[^1] = s;
+                        extended.Add(before, after);
                     }
+
+                    index[e] = after;
                 }
             }
         }
 
-        for (int e = 0; e <= ushort.MaxValue; e++)
-            index[e] = lists[e]?.ToArray() ?? [];
         return index;
     }
 

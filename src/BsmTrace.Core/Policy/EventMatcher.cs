@@ -106,13 +106,6 @@ public sealed class EventMatcher
 
     public bool Matches(ushort eventType) => (_bits[eventType >> 6] & (1UL << (eventType & 63))) != 0;
 
-    /// <summary>The event numbers that match, for building the matcher's index.</summary>
-    public IEnumerable<ushort> Events()
-    {
-        for (int e = 0; e <= ushort.MaxValue; e++)
-        {
-            if (Matches((ushort)e))
-                yield return (ushort)e;
-        }
-    }
+    /// <summary>The events that match as a bitmap (see <see cref="BitmapWords"/>), for building the matcher's index.</summary>
+    internal ReadOnlySpan<ulong> Bitmap => _bits;
 }
