@@ -80,43 +80,36 @@ internal sealed class EvidenceArena
     public bool TryStore(ReadOnlySpan<byte> record, out int handle)
     {
         int c = ClassOf(record.Length);
-        bool needsPage = c < 0 || _withRoom[c].Count == 0;
-        if (needsPage && _freePageIds.Count == 0 && _pages.Count >= _maxPages)
+        var page = c >= 0 && _withRoom[c].Count > 0 ? _withRoom[c][^1] : TryNewPage(record.Length, c);
+        if (page is null)
         {
             handle = -1;
             return false;
         }
 
-        Page page;
-        int slot;
-        if (c < 0)
-        {
-            page = NewPage(new byte[record.Length], record.Length, classIndex: -1);
-            slot = page.Take();
-        }
-        else
-        {
-            var withRoom = _withRoom[c];
-            if (withRoom.Count == 0)
-            {
-                int size = ClassSizes[c];
-                page = NewPage(NewPinnedPage(), size, c);
-                AddWithRoom(page);
-            }
-            else
-            {
-                page = withRoom[^1];
-            }
-
-            slot = page.Take();
-            if (page.IsFull)
-                RemoveWithRoom(page);
-        }
-
+        int slot = page.Take();
+        if (c >= 0 && page.IsFull)
+            RemoveWithRoom(page);
         record.CopyTo(page.Bytes.AsSpan(slot * page.SlotSize, record.Length));
         Records++;
         handle = (page.Id << SlotBits) | slot;
         return true;
+    }
+
+    /// <summary>
+    /// A new page for a record of size class <paramref name="c"/> (among the class's pages with
+    /// room), or, for a record larger than every class, a page of its own; null when every page id
+    /// is taken.
+    /// </summary>
+    private Page? TryNewPage(int length, int c)
+    {
+        if (_freePageIds.Count == 0 && _pages.Count >= _maxPages)
+            return null;
+        if (c < 0)
+            return NewPage(new byte[length], length, classIndex: -1);
+        var page = NewPage(NewPinnedPage(), ClassSizes[c], c);
+        AddWithRoom(page);
+        return page;
     }
 
     /// <summary>The record kept under <paramref name="handle"/>, valid until it is freed.</summary>
