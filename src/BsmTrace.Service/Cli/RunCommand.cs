@@ -51,7 +51,11 @@ internal static class RunCommand
                 using var rawDump = options.RawDump ? Console.OpenStandardOutput() : null;
 
                 // A pipe or stdin cannot seek: it is live, and batches go on as soon as no record waits.
-                var pipeline = new MatchPipeline(engine, dispatcher, triggers, rawDump, logger, new MatchPipelineOptions { Live = !input.CanSeek });
+                // A file is read to its end in larger batches.
+                var pipelineOptions = input.CanSeek
+                    ? new MatchPipelineOptions { BatchSize = MatchPipelineOptions.FileBatchSize }
+                    : new MatchPipelineOptions { Live = true };
+                var pipeline = new MatchPipeline(engine, dispatcher, triggers, rawDump, logger, pipelineOptions);
                 try
                 {
                     await pipeline.RunAsync(input, TrailSource.DisplayName(options.Source), cancellationToken).ConfigureAwait(false);
