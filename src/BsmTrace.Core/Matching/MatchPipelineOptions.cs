@@ -22,8 +22,9 @@ public sealed record MatchPipelineOptions
     /// <summary>
     /// Batches that may wait between the reader and the matchers; a file source waits when they
     /// are all full. Two keep both threads busy on a file (more only touch more memory: 2.5
-    /// megabytes a batch of 8,192 records, and 2,600 fewer page faults over the 20,000-user benchmark run with two
-    /// than with eight); the service sets its own, with room for bursts of a live source.
+    /// megabytes a batch of 8,192 records, and 2,600 fewer page faults over the 20,000-user
+    /// benchmark run with two than with eight); the service sets its own, with room for bursts
+    /// of a live source.
     /// </summary>
     public int QueuedBatches { get; init; } = 2;
 
