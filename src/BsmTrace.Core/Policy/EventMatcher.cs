@@ -33,9 +33,12 @@ public sealed class EventMatcher
         ArgumentNullException.ThrowIfNull(events);
         var bits = new ulong[BitmapWords];
         foreach (ushort e in events)
-            bits[e >> 6] |= 1UL << (e & 63);
+            Add(bits, e);
         return FromBitmap(bits, negated, description);
     }
+
+    /// <summary>Sets event <paramref name="e"/> in a bitmap of <see cref="BitmapWords"/> words.</summary>
+    internal static void Add(Span<ulong> bitmap, ushort e) => bitmap[e >> 6] |= 1UL << (e & 63);
 
     /// <summary>A matcher taking the events set in <paramref name="bits"/> (empty: none); <paramref name="negated"/> inverts it.</summary>
     public static EventMatcher FromBitmap(ReadOnlySpan<ulong> bits, bool negated, string description) =>

@@ -727,9 +727,8 @@ internal sealed class Binder
         var inClass = new ulong[EventMatcher.BitmapWords];
         foreach (var auditEvent in _env.Events.Events)
         {
-            ushort e = auditEvent.Number;
-            if ((_env.Events.ClassMask(e) & mask) != 0)
-                inClass[e >> 6] |= 1UL << (e & 63);
+            if ((_env.Events.ClassMask(auditEvent.Number) & mask) != 0)
+                EventMatcher.Add(inClass, auditEvent.Number);
         }
 
         return EventMatcher.FromBitmap(inClass, use.Negated, description);

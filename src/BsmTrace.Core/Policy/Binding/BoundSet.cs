@@ -41,25 +41,10 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
     // first record).
     private ulong[]? _events;
 
-    /// <summary>The event numbers of an event set, ascending.</summary>
-    public IEnumerable<ushort> Events
-    {
-        get
-        {
-            if (_events is not { } bits)
-                yield break;
-            for (int word = 0; word < bits.Length; word++)
-            {
-                for (ulong rest = bits[word]; rest != 0; rest &= rest - 1)
-                    yield return (ushort)((word << 6) | System.Numerics.BitOperations.TrailingZeroCount(rest));
-            }
-        }
-    }
-
     /// <summary>The event numbers as a bitmap (see <see cref="EventMatcher.BitmapWords"/>); empty when there are none.</summary>
     public ReadOnlySpan<ulong> EventBits => _events;
 
-    public void AddEvent(ushort number) => (_events ??= new ulong[EventMatcher.BitmapWords])[number >> 6] |= 1UL << (number & 63);
+    public void AddEvent(ushort number) => EventMatcher.Add(_events ??= new ulong[EventMatcher.BitmapWords], number);
 
     public uint ClassMask { get; set; }
 
@@ -100,14 +85,19 @@ internal sealed class BoundSet(string name, SetType type, SourceLocation locatio
         _ => string.Join(',', Channels.Select(c => c.Name)),
     };
 
+    /// <summary>The event numbers, ascending, as "23,72".</summary>
     private string EventList()
     {
         var text = new System.Text.StringBuilder();
-        foreach (ushort number in Events)
+        var bits = EventBits;
+        for (int word = 0; word < bits.Length; word++)
         {
-            if (text.Length > 0)
-                text.Append(',');
-            text.Append((int)number);
+            for (ulong rest = bits[word]; rest != 0; rest &= rest - 1)
+            {
+                if (text.Length > 0)
+                    text.Append(',');
+                text.Append((word << 6) | System.Numerics.BitOperations.TrailingZeroCount(rest));
+            }
         }
 
         return text.ToString();
