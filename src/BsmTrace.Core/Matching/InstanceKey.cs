@@ -9,11 +9,9 @@ namespace BsmTrace.Matching;
 /// <param name="NoSubject">The record had no subject token (only <c>subject any</c> takes such records); kept apart from every real id.</param>
 public readonly record struct InstanceKey(int Sequence, uint Subject, uint ScopeId, int Zone, bool NoSubject)
 {
-    // Equality and hash written out, and a comparer of the project's own: what the compiler
-    // generates for a record struct, and the runtime's default comparer for it, go through
-    // generic comparers that precompiled code cannot inline, so until the JIT recompiles the
-    // matcher (a run shorter than a second may end first) every look-up of a live instance
-    // called unoptimised code.
+    // Equality and hash written out, for dictionaries keyed through KeyComparer<InstanceKey>:
+    // what the compiler generates for a record struct goes through generic comparers that
+    // precompiled code cannot inline.
     public bool Equals(InstanceKey other) =>
         Subject == other.Subject && Sequence == other.Sequence && ScopeId == other.ScopeId && Zone == other.Zone && NoSubject == other.NoSubject;
 
@@ -23,15 +21,5 @@ public readonly record struct InstanceKey(int Sequence, uint Subject, uint Scope
         ulong b = ((ulong)ScopeId << 32) | (uint)Zone;
         ulong h = (a ^ (b * 0xBF58476D1CE4E5B9UL) ^ (NoSubject ? 0x94D049BB133111EBUL : 0)) * 0x9E3779B97F4A7C15UL;
         return (int)(h >> 32) ^ (int)h;
-    }
-
-    /// <summary>The comparer for dictionaries keyed by instance.</summary>
-    public static IEqualityComparer<InstanceKey> Comparer { get; } = new KeyComparer();
-
-    private sealed class KeyComparer : IEqualityComparer<InstanceKey>
-    {
-        public bool Equals(InstanceKey x, InstanceKey y) => x.Equals(y);
-
-        public int GetHashCode(InstanceKey key) => key.GetHashCode();
     }
 }

@@ -21,7 +21,7 @@ internal sealed class MatcherPartition
     private readonly int _capacity;
     // The state an instance waits for sits in the dictionary's entry itself, so that the common case,
     // a record that does not move a live instance, reads no more memory than the lookup.
-    private readonly Dictionary<InstanceKey, LiveEntry> _live = new(InstanceKey.Comparer);
+    private readonly Dictionary<InstanceKey, LiveEntry> _live = new(KeyComparer<InstanceKey>.Instance);
     private const int PoolLimit = 4096;
     private readonly ExpirySchedule _expiry;
     private readonly InstanceAgeList _byAge = new();

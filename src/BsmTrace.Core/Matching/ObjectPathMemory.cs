@@ -33,7 +33,7 @@ public sealed class ObjectPathMemory
         // Small at first, grown as files come: sized for the full capacity, the table was 2 MB
         // allocated and faulted in before the first record, for trails that may name a few files.
         int initial = Math.Min(capacity, 1024);
-        _slotOf = new Dictionary<FileKey, int>(initial, FileKey.Comparer);
+        _slotOf = new Dictionary<FileKey, int>(initial, KeyComparer<FileKey>.Instance);
         _entries = new Entry[initial];
     }
 
@@ -128,22 +128,13 @@ public sealed class ObjectPathMemory
 
     /// <summary>
     /// A file: its file system and inode. Its own type rather than a tuple, whose hash goes through
-    /// a comparer per field, and with a comparer of its own, which precompiled code calls directly
-    /// (see <see cref="InstanceKey"/>): this is looked up for every record with an attribute token.
+    /// a comparer per field, compared through <see cref="KeyComparer{T}"/>, which precompiled code
+    /// calls directly: this is looked up for every record with an attribute token.
     /// </summary>
     private readonly record struct FileKey(uint FileSystemId, ulong Inode)
     {
-        public static IEqualityComparer<FileKey> Comparer { get; } = new KeyComparer();
-
         public bool Equals(FileKey other) => Inode == other.Inode && FileSystemId == other.FileSystemId;
 
         public override int GetHashCode() => (int)(Inode ^ (Inode >> 32)) ^ (int)(FileSystemId * 0x9E3779B1u);
-
-        private sealed class KeyComparer : IEqualityComparer<FileKey>
-        {
-            public bool Equals(FileKey x, FileKey y) => x.Equals(y);
-
-            public int GetHashCode(FileKey key) => key.GetHashCode();
-        }
     }
 }
