@@ -124,22 +124,21 @@ public sealed class BsmRecordReader : IDisposable
 
             if (id == (byte)BsmTokenType.OtherFile32)
             {
-                if (!Ensure(FileTokenFixedSize))
+                // Framed only when it is whole and well formed, as resynchronisation judges one: a
+                // stray 0x11 with a large length would otherwise pass whole records by unreported.
+                if (IsRecordStart(0))
                 {
-                    ReportTruncated(offset, declared: null);
-                    return false;
+                    int length = FileTokenFixedSize + BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 9));
+                    frame = new BsmFrame(BsmFrameKind.FileToken, offset, _buffer.AsMemory(_start, length));
+                    _start += length;
+                    return true;
                 }
 
-                int length = FileTokenFixedSize + BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 9));
-                if (!Ensure(length))
-                {
-                    ReportTruncated(offset, declared: length);
-                    return false;
-                }
-
-                frame = new BsmFrame(BsmFrameKind.FileToken, offset, _buffer.AsMemory(_start, length));
-                _start += length;
-                return true;
+                int? declared = Ensure(FileTokenFixedSize) ? FileTokenFixedSize + BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 9)) : null;
+                if (Resynchronise(offset, "file token is not whole or not well formed", BsmDamageKind.Garbage, reportIfNothingFound: false))
+                    continue;
+                ReportTruncated(offset, declared);
+                return false;
             }
 
             Resynchronise(offset, $"byte 0x{id:x2} does not start a record", BsmDamageKind.Garbage);
@@ -236,8 +235,9 @@ public sealed class BsmRecordReader : IDisposable
 
         if (id == (byte)BsmTokenType.OtherFile32)
         {
-            // A file token has no trailer; accept it only when its name is a
-            // NUL-terminated string and it is followed by a header or the end.
+            // A file token has no trailer; accept it only when its name is a NUL-terminated
+            // string and it is followed by a header, another file token (trails joined: the
+            // closing one of a trail, the opening one of the next) or the end.
             if (!Ensure(at + FileTokenFixedSize))
                 return false;
             int nameLength = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + at + 9));
@@ -246,7 +246,7 @@ public sealed class BsmRecordReader : IDisposable
             int length = FileTokenFixedSize + nameLength;
             if (!Ensure(at + length) || _buffer[_start + at + length - 1] != 0)
                 return false;
-            return !Ensure(at + length + 1) || BsmTokenTypes.IsHeader(_buffer[_start + at + length]);
+            return !Ensure(at + length + 1) || BsmTokenTypes.IsHeader(_buffer[_start + at + length]) || _buffer[_start + at + length] == (byte)BsmTokenType.OtherFile32;
         }
 
         return false;

@@ -240,4 +240,32 @@ public sealed class RecordReaderDamageTests
         Assert.Equal(7, read);
         Assert.Equal(3, reader.DamageCount);
     }
+
+    [Fact]
+    public void Bytes_that_look_like_a_file_token_running_past_the_end_cost_only_themselves()
+    {
+        // 0x11 opens a file token whose name length (0x1111) runs past the end of the trail. Taken as a
+        // truncated last token, it cost every record after it (a case the damage property found).
+        var records = Trails.Execs(8);
+        records[3] = [.. Enumerable.Repeat((byte)0x11, 18), .. records[3]];
+        var (read, damage) = Trails.ReadAll(Trails.Concat(records));
+
+        Assert.Equal(Enumerable.Range(1000, 8).Select(i => (uint)i), Auids(read));
+        var d = Assert.Single(damage);
+        Assert.Equal(Trails.Offsets(records)[3], d.Offset);
+        Assert.Equal(18, d.Length);
+    }
+
+    [Fact]
+    public void Bytes_that_look_like_a_file_token_are_not_allowed_to_swallow_records()
+    {
+        // A stray 0x11 whose name length spans the next two records: framed as a file token, it passed them by unreported.
+        var records = Trails.Execs(5);
+        int span = records[2].Length + records[3].Length;
+        byte[] stray = [0x11, 0, 0, 0, 0, 0, 0, 0, 0, (byte)(span >> 8), (byte)span];
+        var (read, damage) = Trails.ReadAll(Trails.Concat(records[0], records[1], stray, records[2], records[3], records[4]));
+
+        Assert.Equal(Enumerable.Range(1000, 5).Select(i => (uint)i), Auids(read));
+        Assert.Equal(stray.Length, Assert.Single(damage).Length);
+    }
 }
