@@ -27,7 +27,34 @@ public sealed partial class UserDatabase
     private readonly Dictionary<string, long> _userIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _groupIds = new(StringComparer.Ordinal);
 
+    // Set for a database of fixed tables (tests, a host whose user database must not be asked): then nothing else answers.
+    private readonly bool _fixed;
+
     static UserDatabase() => NativeLibraries.EnsureRegistered();
+
+    /// <summary>The system's database, through the C library.</summary>
+    public UserDatabase()
+    {
+    }
+
+    /// <summary>A database of these users and groups alone; the system's is never asked.</summary>
+    public UserDatabase(IReadOnlyDictionary<uint, string> users, IReadOnlyDictionary<uint, string> groups)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(groups);
+        _fixed = true;
+        foreach (var (id, name) in users)
+        {
+            _userNames[id] = name;
+            _userIds[name] = id;
+        }
+
+        foreach (var (id, name) in groups)
+        {
+            _groupNames[id] = name;
+            _groupIds[name] = id;
+        }
+    }
 
     public static UserDatabase Shared { get; } = new();
 
@@ -48,7 +75,7 @@ public sealed partial class UserDatabase
         }
 
         // Asked outside the lock: NSS may go to the network (LDAP, NIS).
-        string? name = Lookup(id, byName: null, group).Name;
+        string? name = _fixed ? null : Lookup(id, byName: null, group).Name;
         lock (_lock)
             cache[id] = name;
         return name;
@@ -62,7 +89,7 @@ public sealed partial class UserDatabase
             cached = cache.TryGetValue(name, out found);
         if (!cached)
         {
-            found = Lookup(0, name, group) is { Name: not null } entry ? entry.Id : Unknown;
+            found = !_fixed && Lookup(0, name, group) is { Name: not null } entry ? entry.Id : Unknown;
             lock (_lock)
                 cache[name] = found;
         }
