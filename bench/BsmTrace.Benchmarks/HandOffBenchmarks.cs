@@ -38,10 +38,18 @@ public class HandOffBenchmarks
     public long Pipeline()
     {
         var engine = new MatchEngine(_policy, new MatchEngineOptions { Workers = 1 }, new UserDatabase());
-        var alerts = new AlertDispatcher([], new Dictionary<string, AlertSink>(), NullLogger.Instance);
-        var pipeline = new MatchPipeline(engine, alerts, null, null, NullLogger.Instance);
-        pipeline.RunAsync(new MemoryStream(_trail, writable: false), "bench").GetAwaiter().GetResult();
-        alerts.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        var pipeline = new MatchPipeline(engine, new NothingFound(), NullLogger.Instance);
+        pipeline.RunAsync(new MemoryStream(_trail, writable: false), "bench", new MatchPipelineOptions()).GetAwaiter().GetResult();
         return pipeline.Records;
+    }
+
+    /// <summary>The policy matches nothing: there is nothing to hand on.</summary>
+    private sealed class NothingFound : IMatchConsumer
+    {
+        public void BeforeBatch(MatchPipeline pipeline)
+        {
+        }
+
+        public ValueTask ConsumeAsync(BatchResult result, RecordBatch batch, string source) => ValueTask.CompletedTask;
     }
 }

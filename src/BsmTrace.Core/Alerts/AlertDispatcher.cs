@@ -1,170 +1,187 @@
-using System.Threading.Channels;
 using BsmTrace.Matching;
+using BsmTrace.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace BsmTrace.Alerts;
 
 /// <summary>
-/// Hands each alert to its sinks: the ones the command line or settings chose
-/// get every alert, and a sequence's log channels get its own. Each sink has
-/// a bounded queue and a task of its own, so a sink that blocks (a full disk,
-/// a syslog that does not answer) or fails holds up neither matching nor the
-/// other sinks: its failures are logged and counted, and what does not fit
-/// in its queue is dropped and counted.
+/// Hands each alert to its outputs: the sinks the command line or settings chose get every alert,
+/// and a sequence's log channels get its own; an alert goes once to each destination, however
+/// many sinks name it (stderr under <c>-F</c> and a stderr channel are one stream). Each sink has
+/// a bounded queue and a task of its own, so a sink that fails holds up neither matching nor the
+/// other sinks. When a queue is full, publishing waits for it, or, for a source that cannot wait
+/// (<see cref="AlertDelivery.DropWhenFull"/>), lets the alert go for that sink and counts it.
 /// </summary>
+/// <remarks>Publish and replace channels from one thread (the matcher's); counts may be read from any.</remarks>
 public sealed class AlertDispatcher : IAsyncDisposable
 {
     public const int DefaultQueueCapacity = 10_000;
 
     private readonly List<SinkQueue> _defaults;
-    private Dictionary<string, SinkQueue> _channels;
+    private readonly AlertDelivery _delivery;
     private readonly int _queueCapacity;
-    private readonly List<SinkQueue> _retired = [];
     private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly List<SinkQueue> _retiring = [];
+    private readonly List<Task> _closing = [];
+    private readonly Dictionary<string, SinkCounts> _retired = new(StringComparer.Ordinal);
+    private List<SinkQueue> _channels = [];
+    private Dictionary<SequenceDefinition, Route> _routes = new(ReferenceEqualityComparer.Instance);
     private long _published;
 
-    public AlertDispatcher(IEnumerable<AlertSink> defaults, IReadOnlyDictionary<string, AlertSink> channels, ILogger logger,
-        int queueCapacity = DefaultQueueCapacity)
+    public AlertDispatcher(IEnumerable<AlertSink> defaults, AlertDelivery delivery, ILogger logger, int queueCapacity = DefaultQueueCapacity)
     {
         ArgumentNullException.ThrowIfNull(defaults);
-        ArgumentNullException.ThrowIfNull(channels);
+        _delivery = delivery;
         _logger = logger;
         _queueCapacity = queueCapacity;
         _defaults = defaults.Select(s => new SinkQueue(s, queueCapacity, logger)).ToList();
-        _channels = channels.ToDictionary(c => c.Key, c => new SinkQueue(c.Value, queueCapacity, logger), StringComparer.Ordinal);
     }
-
-    /// <summary>Raised for every alert, on the publishing thread (structured logs, metrics).</summary>
-    public event Action<Alert>? Published;
 
     public long PublishedCount => Interlocked.Read(ref _published);
 
-    /// <summary>Failures and drops per sink name, for metrics.</summary>
-    public IEnumerable<(string Sink, long Failures, long Dropped)> SinkStatistics =>
-        _defaults.Concat(_channels.Values).Select(q => (q.Sink.Name, q.Failures, q.Dropped));
+    /// <summary>What became of the alerts, per sink name, since the dispatcher was made: counters that only grow.</summary>
+    public IReadOnlyList<SinkCounts> Counts
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var all = new Dictionary<string, SinkCounts>(_retired, StringComparer.Ordinal);
+                foreach (var q in _defaults.Concat(_channels).Concat(_retiring))
+                {
+                    var c = q.Counts;
+                    all[c.Sink] = all.TryGetValue(c.Sink, out var before) ? before.Add(c) : c;
+                }
 
-    public void Publish(Alert alert)
+                return [.. all.Values];
+            }
+        }
+    }
+
+    /// <summary>Alerts some sink failed to write or let go: not every output has every alert.</summary>
+    public long Undelivered => Counts.Sum(c => c.Failures + c.Dropped);
+
+    /// <summary>
+    /// Takes the log channels' sinks of <paramref name="policy"/>, and routes its sequences' alerts
+    /// from now on. The channels of the policy before drain and close in the background.
+    /// </summary>
+    public void SetChannels(CompiledPolicy policy, IReadOnlyDictionary<string, AlertSink> channels)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(channels);
+        var queues = channels.ToDictionary(c => c.Key, c => new SinkQueue(c.Value, _queueCapacity, _logger), StringComparer.Ordinal);
+        var routes = new Dictionary<SequenceDefinition, Route>(ReferenceEqualityComparer.Instance);
+        foreach (var sequence in policy.Sequences)
+        {
+            var destinations = new HashSet<string>(StringComparer.Ordinal);
+            var route = new List<SinkQueue>();
+            foreach (var q in _defaults.Concat(sequence.LogChannels.Select(c => queues[c.Name])))
+            {
+                if (destinations.Add(q.Sink.DestinationOf(sequence)))
+                    route.Add(q);
+            }
+
+            routes.Add(sequence, new Route([.. route], destinations.Contains(ClassicLineSink.StderrDestination)));
+        }
+
+        List<SinkQueue> old;
+        lock (_lock)
+        {
+            old = _channels;
+            _channels = [.. queues.Values];
+            _retiring.AddRange(old);
+        }
+
+        _routes = routes;
+        foreach (var q in old)
+            Retire(q);
+    }
+
+    /// <summary>Whether the alerts of <paramref name="sequence"/> are written to standard error as classic lines.</summary>
+    public bool ReachesStderr(SequenceDefinition sequence) => RouteOf(sequence).ToStderr;
+
+    /// <summary>
+    /// Queues <paramref name="alert"/> for each of its outputs. Completes at once unless an output's
+    /// queue is full and the delivery is <see cref="AlertDelivery.Wait"/>: then when there is room.
+    /// </summary>
+    public ValueTask PublishAsync(Alert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
         Interlocked.Increment(ref _published);
-        Published?.Invoke(alert);
-        foreach (var q in _defaults)
-            q.Enqueue(alert);
-        foreach (var channel in alert.Sequence.LogChannels)
+        var queues = RouteOf(alert.Sequence).Queues;
+        for (int i = 0; i < queues.Length; i++)
         {
-            if (_channels.TryGetValue(channel.Name, out var q))
-                q.Enqueue(alert);
+            if (queues[i].TryEnqueue(alert))
+                continue;
+            if (_delivery == AlertDelivery.DropWhenFull)
+                queues[i].Drop();
+            else
+                return WaitForRoomAsync(queues, i, alert);
         }
+
+        return ValueTask.CompletedTask;
     }
 
-    /// <summary>
-    /// Replaces the log channels' sinks (a reloaded policy); the old ones drain
-    /// and close in the background. Call from the publishing thread.
-    /// </summary>
-    public void ReplaceChannels(IReadOnlyDictionary<string, AlertSink> channels)
+    private static async ValueTask WaitForRoomAsync(SinkQueue[] queues, int from, Alert alert)
     {
-        ArgumentNullException.ThrowIfNull(channels);
-        var old = _channels;
-        _channels = channels.ToDictionary(c => c.Key, c => new SinkQueue(c.Value, _queueCapacity, _logger), StringComparer.Ordinal);
-        foreach (var q in old.Values)
+        await queues[from].EnqueueAsync(alert).ConfigureAwait(false);
+        for (int i = from + 1; i < queues.Length; i++)
         {
-            q.Complete();
-            _retired.Add(q);
+            if (!queues[i].TryEnqueue(alert))
+                await queues[i].EnqueueAsync(alert).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Lets every queue drain, flushes and closes the sinks.</summary>
+    // A sequence the routes do not know has only the default outputs (an engine made without SetChannels: tests).
+    private Route RouteOf(SequenceDefinition sequence) =>
+        _routes.TryGetValue(sequence, out var route) ? route : new Route([.. _defaults], _defaults.Any(q => q.Sink.DestinationOf(sequence) == ClassicLineSink.StderrDestination));
+
+    private void Retire(SinkQueue queue)
+    {
+        queue.Complete();
+        var closed = queue.Drained.ContinueWith(_ =>
+        {
+            queue.Close();
+            lock (_lock)
+            {
+                _retiring.Remove(queue);
+                var c = queue.Counts;
+                _retired[c.Sink] = _retired.TryGetValue(c.Sink, out var before) ? before.Add(c) : c;
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        lock (_lock)
+        {
+            _closing.RemoveAll(t => t.IsCompleted);
+            _closing.Add(closed);
+        }
+    }
+
+    /// <summary>Lets every queue drain, flushes and closes the sinks, and says what could not be written.</summary>
     public async ValueTask DisposeAsync()
     {
-        var all = _defaults.Concat(_channels.Values).Concat(_retired).ToList();
-        foreach (var q in all)
+        List<SinkQueue> open;
+        List<Task> closing;
+        lock (_lock)
+        {
+            open = [.. _defaults, .. _channels];
+            closing = [.. _closing];
+        }
+
+        foreach (var q in open)
             q.Complete();
-        foreach (var q in all)
+        foreach (var q in open)
         {
             await q.Drained.ConfigureAwait(false);
             q.Close();
         }
 
-        foreach (var q in all.Where(q => q.Dropped > 0))
-            _logger.LogWarning("Alert sink {Sink} dropped {Dropped} alerts it could not keep up with", q.Sink.Name, q.Dropped);
+        await Task.WhenAll(closing).ConfigureAwait(false);
+
+        foreach (var c in Counts.Where(c => c.Failures + c.Dropped > 0))
+            _logger.LogWarning("Alert sink {Sink} did not write {Missed} of {Alerts} alerts ({Failures} failed, {Dropped} let go)",
+                c.Sink, c.Failures + c.Dropped, c.Written + c.Failures + c.Dropped, c.Failures, c.Dropped);
     }
 
-    private sealed class SinkQueue
-    {
-        private readonly Channel<Alert> _queue;
-        private readonly ILogger _logger;
-        private long _failures;
-        private long _dropped;
-
-        public SinkQueue(AlertSink sink, int capacity, ILogger logger)
-        {
-            Sink = sink;
-            _logger = logger;
-            _queue = Channel.CreateBounded<Alert>(
-                new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
-                _ => Interlocked.Increment(ref _dropped));
-            Drained = Task.Run(PumpAsync);
-        }
-
-        public AlertSink Sink { get; }
-
-        public Task Drained { get; }
-
-        public long Failures => Interlocked.Read(ref _failures);
-
-        public long Dropped => Interlocked.Read(ref _dropped);
-
-        public void Enqueue(Alert alert) => _queue.Writer.TryWrite(alert);
-
-        public void Complete() => _queue.Writer.TryComplete();
-
-        /// <summary>Closes the sink; closing flushes, and a flush can fail like a write.</summary>
-        public void Close()
-        {
-            try
-            {
-                Sink.Dispose();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ObjectDisposedException)
-            {
-                Fail(e);
-            }
-        }
-
-        private async Task PumpAsync()
-        {
-            var reader = _queue.Reader;
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (reader.TryRead(out var alert))
-                {
-                    try
-                    {
-                        Sink.Write(alert);
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ObjectDisposedException)
-                    {
-                        Fail(e);
-                    }
-                }
-
-                try
-                {
-                    Sink.Flush();
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ObjectDisposedException)
-                {
-                    Fail(e);
-                }
-            }
-        }
-
-        private void Fail(Exception e)
-        {
-            long n = Interlocked.Increment(ref _failures);
-            // The first failure, then one in a thousand: a full disk must not flood the log too.
-            if (n == 1 || n % 1000 == 0)
-                _logger.LogError("Alert sink {Sink} failed ({Failures} failures so far): {Reason}", Sink.Name, n, e.Message);
-        }
-    }
+    private sealed record Route(SinkQueue[] Queues, bool ToStderr);
 }

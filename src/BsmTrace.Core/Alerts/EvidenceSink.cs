@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using BsmTrace.Matching;
+using BsmTrace.Policy;
 
 namespace BsmTrace.Alerts;
 
@@ -9,28 +10,36 @@ namespace BsmTrace.Alerts;
 /// DIR/SEQUENCE/SECONDS.MSEC.RANDOM holding the raw records that matched each
 /// state, in order — a trail praudit reads. Directories are made 0700 and
 /// files 0600, created exclusively: the records may hold what users typed.
+/// The directory is made (or found) when the sink is made, so that one that
+/// cannot be is refused before the policy that names it is used.
 /// </summary>
-public sealed class EvidenceSink(string directory, string name = "evidence") : AlertSink
+public sealed class EvidenceSink : AlertSink
 {
-    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private readonly string _directory;
+    private readonly string _name;
 
-    public override string Name => name;
+    public EvidenceSink(string directory, string name = "evidence")
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        _directory = directory;
+        _name = name;
+        OutputFile.EnsureDirectory(directory);
+    }
+
+    public override string Name => _name;
+
+    public override string DestinationOf(SequenceDefinition sequence) => "evidence:" + Path.GetFullPath(_directory);
 
     public override void Write(Alert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        Directory.CreateDirectory(directory, DirectoryMode);
-        string sequenceDirectory = Path.Combine(directory, SafeName(alert.Sequence.Name));
-        Directory.CreateDirectory(sequenceDirectory, DirectoryMode);
+        OutputFile.EnsureDirectory(_directory);
+        string sequenceDirectory = Path.Combine(_directory, SafeName(alert.Sequence.Name));
+        OutputFile.EnsureDirectory(sequenceDirectory);
 
         string file = Path.Combine(sequenceDirectory, string.Create(CultureInfo.InvariantCulture,
             $"{alert.Seconds}.{alert.Milliseconds}.{RandomNumberGenerator.GetHexString(8, lowercase: true)}"));
-        using var stream = new FileStream(file, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+        using var stream = OutputFile.CreateNew(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         foreach (var record in alert.Records)
             stream.Write(record.Span);
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using BsmTrace.Events;
@@ -10,46 +11,48 @@ namespace BsmTrace.Alerts;
 /// <summary>
 /// One JSON object per alert, per line: every field of the alert, and the
 /// records that matched, decoded token by token as <c>print --json</c> does.
+/// A file gets each line in one write(2) on an O_APPEND descriptor.
 /// </summary>
 public sealed class JsonAlertSink : AlertSink
 {
-    private readonly Stream _output;
-    private readonly bool _ownsOutput;
+    private readonly AppendFile? _file;
+    private readonly Stream? _stdout;
     private readonly AuditEventTable _events;
     private readonly UserDatabase _users;
     private readonly string _name;
+    private readonly string _destination;
+    private readonly ArrayBufferWriter<byte> _line = new(4096);
 
-    public JsonAlertSink(Stream output, bool ownsOutput, AuditEventTable events, UserDatabase users, string name = "json")
+    private JsonAlertSink(AppendFile? file, Stream? stdout, AuditEventTable events, UserDatabase users, string name, string destination)
     {
-        _output = output;
-        _ownsOutput = ownsOutput;
+        _file = file;
+        _stdout = stdout;
         _events = events;
         _users = users;
         _name = name;
+        _destination = destination;
     }
 
     /// <summary>A sink appending to <paramref name="path"/> (created 0640), or writing to stdout for "-".</summary>
+    /// <exception cref="IOException">The file cannot be opened: one line naming it.</exception>
     public static JsonAlertSink Open(string path, AuditEventTable events, UserDatabase users, string name = "json")
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path == "-")
-            return new JsonAlertSink(Console.OpenStandardOutput(), ownsOutput: false, events, users, name);
-        var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
-        });
-        return new JsonAlertSink(stream, ownsOutput: true, events, users, name);
+            return new JsonAlertSink(null, Console.OpenStandardOutput(), events, users, name, "stdout");
+        var file = AppendFile.Open(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        return new JsonAlertSink(file, null, events, users, name, "json:" + Path.GetFullPath(path));
     }
 
     public override string Name => _name;
 
+    public override string DestinationOf(Policy.SequenceDefinition sequence) => _destination;
+
     public override void Write(Alert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        using (var json = new Utf8JsonWriter(_output, RecordJson.WriterOptions))
+        _line.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(_line, RecordJson.WriterOptions))
         {
             var s = alert.Sequence;
             json.WriteStartObject();
@@ -103,17 +106,19 @@ public sealed class JsonAlertSink : AlertSink
             }
         }
 
-        _output.WriteByte((byte)'\n');
+        _line.Write("\n"u8);
+        if (_file is not null)
+            _file.Append(_line.WrittenSpan);
+        else
+            _stdout!.Write(_line.WrittenSpan);
     }
 
-    public override void Flush() => _output.Flush();
+    public override void Flush() => _stdout?.Flush();
 
     protected override void Dispose(bool disposing)
     {
-        if (_ownsOutput)
-            _output.Dispose();
-        else
-            _output.Flush();
+        _file?.Dispose();
+        _stdout?.Flush();
         base.Dispose(disposing);
     }
 }

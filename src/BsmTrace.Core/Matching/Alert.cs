@@ -77,6 +77,25 @@ public sealed record Alert
             writer.WriteLine(FormatClassicLine());
     }
 
+    /// <summary>
+    /// Writes <see cref="ClassicLine"/> and a newline as UTF-8 into <paramref name="destination"/>
+    /// without making a string of it; false when it does not fit.
+    /// </summary>
+    public bool TryWriteClassicLineUtf8(Span<byte> destination, out int written)
+    {
+        Span<char> line = stackalloc char[ClassicLineRoom];
+        written = 0;
+        if (!TryFormatClassicLine(line, out int chars))
+            return false;
+        if (!System.Text.Encoding.UTF8.TryGetBytes(line[..chars], destination, out written) || written == destination.Length)
+            return false;
+        destination[written++] = (byte)'\n';
+        return true;
+    }
+
+    /// <summary>The classic line and a newline as UTF-8, for lines too long for <see cref="TryWriteClassicLineUtf8"/>.</summary>
+    public byte[] ClassicLineUtf8() => System.Text.Encoding.UTF8.GetBytes(ClassicLine + "\n");
+
     // Piece by piece rather than an interpolated TryWrite: its number appends are generic methods
     // that precompiled code reaches only through unoptimised JIT code, which boxed every number
     // (three objects per alert) until the method was compiled again.

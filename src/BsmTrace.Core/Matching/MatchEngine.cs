@@ -18,6 +18,11 @@ public sealed class MatchEngine
     private readonly BatchResult _result = new();
     private readonly ParallelOptions _parallel;
 
+    // The counts of the engines this one replaced: counters never go backwards over a reload.
+    private long _startedBefore;
+    private long _expiredBefore;
+    private long _evictedBefore;
+
     public MatchEngine(CompiledPolicy policy, MatchEngineOptions options, UserDatabase users)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -45,11 +50,14 @@ public sealed class MatchEngine
 
     public int LiveInstances => _partitions.Sum(p => p.Live);
 
-    public long InstancesStarted => _partitions.Sum(p => p.Started);
+    /// <summary>Instances started since the run began, reloads included.</summary>
+    public long InstancesStarted => _startedBefore + _partitions.Sum(p => p.Started);
 
-    public long InstancesExpired => _partitions.Sum(p => p.Expired);
+    /// <summary>Instances that timed out since the run began, reloads included.</summary>
+    public long InstancesExpired => _expiredBefore + _partitions.Sum(p => p.Expired);
 
-    public long InstancesEvicted => _partitions.Sum(p => p.Evicted);
+    /// <summary>Instances evicted to stay under the limit since the run began, reloads included.</summary>
+    public long InstancesEvicted => _evictedBefore + _partitions.Sum(p => p.Evicted);
 
     /// <summary>Evidence records the live instances hold (every one goes back when its instance ends).</summary>
     internal int EvidenceRecords => _partitions.Sum(p => p.EvidenceRecords);
@@ -63,7 +71,12 @@ public sealed class MatchEngine
     public MatchEngine Reload(CompiledPolicy policy, out int kept, out int dropped)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var next = new MatchEngine(policy, Options, Plan.Users);
+        var next = new MatchEngine(policy, Options, Plan.Users)
+        {
+            _startedBefore = InstancesStarted,
+            _expiredBefore = InstancesExpired,
+            _evictedBefore = InstancesEvicted,
+        };
         var newIndex = new Dictionary<(string, string), int>();
         for (int s = 0; s < policy.Sequences.Count; s++)
             newIndex[(policy.Sequences[s].Name, policy.Sequences[s].Fingerprint)] = s;

@@ -1,28 +1,25 @@
 using System.Threading.Channels;
-using BsmTrace.Alerts;
 using BsmTrace.Bsm;
-using BsmTrace.Triggers;
 using Microsoft.Extensions.Logging;
 
 namespace BsmTrace.Matching;
 
 /// <summary>
-/// One source's run: a reader thread frames records into batches and hands
-/// them through a bounded channel to the matcher, which runs the engine and
-/// passes its findings on (alerts to the dispatcher, triggers to the runner,
-/// matching records to the raw dump). Batches go back to a pool, so the steady
-/// state allocates nothing per record; when the matcher falls behind, the
-/// reader waits for a free batch (backpressure).
+/// Reading and matching for the life of a run: for each source in turn (a FIFO's writers, a
+/// followed trail's files), a reader thread frames records into batches and hands them through a
+/// bounded channel to the matcher, which runs the engine and gives what it found to the
+/// <see cref="IMatchConsumer"/>. What must be known in stream order (the inode memory, zone ids)
+/// and the counts outlive each source. Batches go back to a pool, so the steady state allocates
+/// nothing per record; when the matcher falls behind, the reader waits for a free batch
+/// (backpressure), or for the audit pipe lets records go and counts them.
 /// </summary>
 public sealed class MatchPipeline
 {
     private MatchEngine _engine;
-    private MatchEngine? _pending;
-    private readonly AlertDispatcher _alerts;
-    private readonly TriggerRunner? _triggers;
-    private readonly Stream? _rawDump;
+    private readonly IMatchConsumer _consumer;
     private readonly ILogger _logger;
-    private readonly MatchPipelineOptions _options;
+    private readonly RecordBatcher _batcher;
+    private MatchPipelineOptions _options = new();
     private long _records;
     private long _bytes;
     private long _damaged;
@@ -32,14 +29,13 @@ public sealed class MatchPipeline
     private int _queued;
     private int _batchesToMake; // the reader's alone
 
-    public MatchPipeline(MatchEngine engine, AlertDispatcher alerts, TriggerRunner? triggers, Stream? rawDump, ILogger logger, MatchPipelineOptions? options = null)
+    public MatchPipeline(MatchEngine engine, IMatchConsumer consumer, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(engine);
         _engine = engine;
-        _alerts = alerts;
-        _triggers = triggers;
-        _rawDump = rawDump;
+        _consumer = consumer;
         _logger = logger;
-        _options = options ?? new MatchPipelineOptions();
+        _batcher = new RecordBatcher(engine.Options.MaxRememberedPaths);
     }
 
     public long Records => Interlocked.Read(ref _records);
@@ -55,18 +51,27 @@ public sealed class MatchPipeline
     /// <summary>Batches waiting for the matchers.</summary>
     public int QueueDepth => Volatile.Read(ref _queued);
 
-    /// <summary>The engine matching now.</summary>
-    public MatchEngine Engine => Volatile.Read(ref _engine);
-
-    /// <summary>Raised on the matcher's thread before each batch: the place to swap what matching uses.</summary>
-    public event Action? BetweenBatches;
-
-    /// <summary>Has the matcher use <paramref name="engine"/> from the next batch on (a policy reload).</summary>
-    public void Replace(MatchEngine engine) => Volatile.Write(ref _pending, engine);
-
-    /// <summary>Reads <paramref name="input"/> to its end (or until cancelled) and matches every record.</summary>
-    public async Task RunAsync(Stream input, string sourceName, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The engine matching now. Set it only from <see cref="IMatchConsumer.BeforeBatch"/>, on the
+    /// matcher's thread, between batches (a policy reload).
+    /// </summary>
+    public MatchEngine Engine
     {
+        get => Volatile.Read(ref _engine);
+        set => Volatile.Write(ref _engine, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>Zone names by id, for the whole run: instance keys and the plan's zone cache hold these ids.</summary>
+    public ZoneInterner Zones => _batcher.Zones;
+
+    /// <summary>
+    /// Reads <paramref name="input"/> to its end (or until cancelled) and matches every record.
+    /// Sources are read one after another, never two at once.
+    /// </summary>
+    public async Task RunAsync(Stream input, string sourceName, MatchPipelineOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _options = options ?? throw new ArgumentNullException(nameof(options));
         // The pool of batches bounds what is in flight; the hand-off channel can hold them all, so the
         // reader waits (or, for the audit pipe, lets records go) only for a free batch, in one place.
         // A file's batches are made as the reader first needs them (a few megabytes each, untouched
@@ -83,29 +88,35 @@ public sealed class MatchPipeline
                 free.Writer.TryWrite(NewBatch());
         }
 
-        // A read from a pipe or device blocks in the kernel and does not see the token:
-        // closing the stream is what wakes it when the service stops.
-        using var closeOnCancel = cancellationToken.Register(input.Dispose);
+        // The source sees the token itself: a stream that can wait for data (a FIFO, a device, a
+        // followed trail) ends a waiting read when it is cancelled.
         var reading = Task.Factory.StartNew(() => Read(input, sourceName, free.Reader, full.Writer, cancellationToken),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        await foreach (var batch in full.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            Interlocked.Decrement(ref _queued);
-            BetweenBatches?.Invoke();
-            if (Interlocked.Exchange(ref _pending, null) is { } next)
-                Volatile.Write(ref _engine, next);
-            Match(batch, sourceName);
-            batch.Clear();
-            free.Writer.TryWrite(batch);
+            await foreach (var batch in full.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                Interlocked.Decrement(ref _queued);
+                _consumer.BeforeBatch(this);
+                var result = Engine.Process(batch, sourceName);
+                await _consumer.ConsumeAsync(result, batch, sourceName).ConfigureAwait(false);
+                batch.Clear();
+                free.Writer.TryWrite(batch);
+            }
         }
-
-        await reading.ConfigureAwait(false);
+        finally
+        {
+            // Whatever ended matching (an output that failed for good), the reader must not wait forever for a batch.
+            free.Writer.TryComplete();
+            await reading.ConfigureAwait(false);
+        }
     }
 
     private void Read(Stream input, string sourceName, ChannelReader<RecordBatch> free, ChannelWriter<RecordBatch> full, CancellationToken cancellationToken)
     {
-        var batcher = new RecordBatcher(_engine.Options.MaxRememberedPaths) { RememberPaths = _engine.UsesObjects };
+        var batcher = _batcher;
+        batcher.RememberPaths = Engine.UsesObjects;
         try
         {
             using var reader = new BsmRecordReader(input, _options.Reader, leaveOpen: true);
@@ -171,6 +182,10 @@ public sealed class MatchPipeline
         {
             // The stream was closed to stop a blocked read.
         }
+        catch (ChannelClosedException)
+        {
+            // Matching ended first; its exception is the one the run reports.
+        }
         finally
         {
             Publish();
@@ -208,24 +223,5 @@ public sealed class MatchPipeline
         Publish();
         Interlocked.Increment(ref _queued);
         full.WriteAsync(batch, cancellationToken).AsTask().GetAwaiter().GetResult();
-    }
-
-    private void Match(RecordBatch batch, string sourceName)
-    {
-        var result = _engine.Process(batch, sourceName);
-        foreach (var alert in result.Alerts)
-            _alerts.Publish(alert);
-        if (_triggers is not null)
-        {
-            foreach (var trigger in result.Triggers)
-                _triggers.Enqueue(trigger);
-        }
-
-        if (_rawDump is not null && result.MatchedRecords.Count > 0)
-        {
-            foreach (int i in result.MatchedRecords)
-                _rawDump.Write(batch.Records[i].Raw.Span);
-            _rawDump.Flush();
-        }
     }
 }

@@ -1,5 +1,6 @@
 namespace BsmTrace.Matching;
 
+/// <summary>How one source is read into batches: their size, how many may wait, and what the reader does when the matchers are behind.</summary>
 public sealed record MatchPipelineOptions
 {
     /// <summary>

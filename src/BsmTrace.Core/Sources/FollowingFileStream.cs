@@ -9,7 +9,7 @@ namespace BsmTrace.Sources;
 /// than the one open. The open file is always read to its end first, and the
 /// new one from its start, so no record is lost or read twice.
 /// </summary>
-public sealed class FollowingFileStream : Stream
+public sealed class FollowingFileStream : ReadOnlyStream
 {
     private readonly string _path;
     private readonly ILogger _logger;
@@ -26,14 +26,6 @@ public sealed class FollowingFileStream : Stream
         _cancellation = cancellation;
         (_current, _currentTarget) = Open();
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -99,11 +91,6 @@ public sealed class FollowingFileStream : Stream
             }
         }
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -10,38 +10,50 @@ public static class TrailSource
     public static string DisplayName(string path) => path == "-" ? "stdin" : Path.GetFileName(path.TrimEnd('/')) is { Length: > 0 } name ? name : path;
 
     /// <summary>
-    /// Opens the source, waiting (for a FIFO: until a writer opens it) no longer
-    /// than <paramref name="cancellationToken"/> allows. A blocked open() does not
-    /// see the token, so cancelling wakes it by opening the FIFO's other end.
+    /// Opens the source, waiting (for a FIFO: until a writer opens it) no longer than
+    /// <paramref name="cancellationToken"/> allows. A blocked open() does not see the token: on
+    /// cancellation the FIFO's other end is opened, again and again until the open returns, since
+    /// one wake-up that comes before the open has begun to wait would be lost.
     /// </summary>
     public static async Task<Stream> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        var opening = Task.Run(() => Open(path), CancellationToken.None);
-        using (cancellationToken.Register(() => Unix.FileKind.WakeFifoReader(path)))
+        cancellationToken.ThrowIfCancellationRequested();
+        var opening = Task.Run(() => Open(path, cancellationToken), CancellationToken.None);
+        try
         {
-            var stream = await opening.ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
+            return await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            while (!opening.IsCompleted)
             {
-                await stream.DisposeAsync().ConfigureAwait(false);
-                throw new OperationCanceledException(cancellationToken);
+                Unix.FileKind.WakeFifoReader(path);
+                await Task.WhenAny(opening, Task.Delay(20, CancellationToken.None)).ConfigureAwait(false);
             }
 
-            return stream;
+            if (opening.IsCompletedSuccessfully)
+                await opening.Result.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
-    /// <summary>Opens the source for reading; throws IOException with a one-line reason when it cannot.</summary>
-    public static Stream Open(string path)
+    /// <summary>
+    /// Opens the source for reading; throws IOException with a one-line reason when it cannot. A
+    /// stream without an end (stdin, a FIFO, a device) is read so that <paramref name="stop"/>
+    /// ends a read that waits.
+    /// </summary>
+    public static Stream Open(string path, CancellationToken stop = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path == "-")
-            return Console.OpenStandardInput();
+            return InterruptibleStream.StandardInput(stop);
         if (Directory.Exists(path))
             throw new IOException($"{path}: is a directory, not a trail");
         try
         {
             // No buffering here: the reader buffers, and a FIFO or device must not be read ahead of need.
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            return file.CanSeek ? file : new InterruptibleStream(file, stop);
         }
         catch (FileNotFoundException)
         {

@@ -29,9 +29,7 @@ public sealed class TriggerRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = logger;
-        _queue = Channel.CreateBounded<TriggerRequest>(
-            new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite },
-            _ => Interlocked.Increment(ref _dropped));
+        _queue = Channel.CreateBounded<TriggerRequest>(new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
         _workers = Enumerable.Range(0, Math.Max(1, options.MaxConcurrent)).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
 
@@ -44,7 +42,20 @@ public sealed class TriggerRunner : IAsyncDisposable
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void Enqueue(TriggerRequest request) => _queue.Writer.TryWrite(request);
+    /// <summary>Queues a trigger if there is room; false when every slot of the queue is taken.</summary>
+    public bool TryEnqueue(TriggerRequest request) => _queue.Writer.TryWrite(request);
+
+    /// <summary>Queues a trigger, waiting for room: for a source that can wait, no trigger is let go.</summary>
+    public ValueTask EnqueueAsync(TriggerRequest request) => _queue.Writer.WriteAsync(request);
+
+    /// <summary>A trigger the queue had no room for, let go because the source cannot wait: counted, and said.</summary>
+    public void Drop(TriggerRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        long n = Interlocked.Increment(ref _dropped);
+        if (n == 1 || n % 1000 == 0)
+            _logger.LogWarning("Triggers are behind and the audit pipe cannot wait for them: {Dropped} let go so far, the last of sequence {Sequence}", n, request.Sequence);
+    }
 
     /// <summary>Runs what is queued, waits for every child, and stops.</summary>
     public async ValueTask DisposeAsync()

@@ -1,22 +1,8 @@
-using System.Runtime.InteropServices;
-using System.Text;
-
 namespace BsmTrace.Unix;
 
-/// <summary>
-/// The C library's syslog(3). The message is passed as the format with every
-/// '%' doubled, so the call has no variadic arguments (whose calling convention
-/// differs on arm64 macOS) and a hostile path cannot inject a format.
-/// </summary>
-public static partial class Syslog
+/// <summary>syslog's names for facilities and levels, and where each system's daemon listens for local messages.</summary>
+public static class Syslog
 {
-    private const int LogPid = 0x01;
-    private const int LogNDelay = 0x08;
-    private static readonly Lock OpenLock = new();
-    private static nint _ident;
-
-    static Syslog() => NativeLibraries.EnsureRegistered();
-
     /// <summary>Facility codes by the names syslog.conf uses; FreeBSD's extra ones included.</summary>
     public static IReadOnlyDictionary<string, int> Facilities { get; } = new Dictionary<string, int>(StringComparer.Ordinal)
     {
@@ -32,32 +18,10 @@ public static partial class Syslog
         ["emerg"] = 0, ["alert"] = 1, ["crit"] = 2, ["err"] = 3, ["warning"] = 4, ["notice"] = 5, ["info"] = 6, ["debug"] = 7,
     };
 
-    /// <summary>Sends one message with the given facility and level names.</summary>
-    public static unsafe void Send(string facility, string level, string message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        EnsureOpen();
-        int priority = Facilities[facility] | Levels[level];
-        var escaped = Encoding.UTF8.GetBytes(message.Replace("%", "%%", StringComparison.Ordinal) + "\0");
-        fixed (byte* format = escaped)
-            syslog(priority, format);
-    }
-
-    private static void EnsureOpen()
-    {
-        lock (OpenLock)
-        {
-            if (_ident != 0)
-                return;
-            // openlog keeps the pointer: the ident string lives as long as the process.
-            _ident = Marshal.StringToHGlobalAnsi("bsmtrace");
-            openlog(_ident, LogPid | LogNDelay, Facilities["auth"]);
-        }
-    }
-
-    [LibraryImport(NativeLibraries.LibC)]
-    private static partial void openlog(nint ident, int option, int facility);
-
-    [LibraryImport(NativeLibraries.LibC)]
-    private static unsafe partial void syslog(int priority, byte* format);
+    /// <summary>
+    /// The socket the system's syslog daemon reads local messages from, as the C library's
+    /// syslog(3) uses it: _PATH_LOG of FreeBSD's and macOS's &lt;syslog.h&gt;, /dev/log on Linux.
+    /// </summary>
+    public static string DefaultSocket =>
+        OperatingSystem.IsFreeBSD() ? "/var/run/log" : OperatingSystem.IsMacOS() ? "/var/run/syslog" : "/dev/log";
 }

@@ -12,12 +12,9 @@ public static class CommandLine
     public const int Success = 0;
     public const int Failure = 1;
 
-    /// <summary>Standard input, or a file that can be read to an end (not a FIFO or device).</summary>
-    private static bool IsTrail(string source) => source == "-" || !File.Exists(source) || !Unix.FileKind.IsStream(source);
-
     public static string Version => typeof(CommandLine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, ProcessSignals signals)
     {
         ArgumentNullException.ThrowIfNull(stderr);
         var defaults = new BsmTraceOptions();
@@ -31,12 +28,10 @@ public static class CommandLine
         var checkOnly = new Option<bool>("-n") { Description = "Load the policy, print its errors, and exit: 0 when it loads, 1 when it does not." };
         var pidFile = new Option<string?>("-p") { Description = "Write the process id to this file (created exclusively, removed at exit).", HelpName = "pidfile" };
         var version = new Option<bool>("-v") { Description = "Print the version and exit." };
-        var workers = new Option<int>("--workers") { Description = "Matcher workers (default: the number of processors).", HelpName = "N" };
+        var workers = new Option<int>("--workers") { Description = "Matcher workers (default: the number of processors).", HelpName = "N", CustomParser = WholeNumber };
         var follow = new Option<bool>("--follow") { Description = "Keep reading: follow a trail as it grows and across rotations; reopen a FIFO when its writer goes." };
         var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default 127.0.0.1:9464; empty: none).", HelpName = "HOST:PORT" };
-        var maxInstances = new Option<int>("--max-instances") { Description = $"Live sequence instances at most; the oldest are evicted past it (default {defaults.MaxInstances}).", DefaultValueFactory = _ => defaults.MaxInstances, HelpName = "N" };
-        workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--workers must be 0 (one per processor) or more"); });
-        maxInstances.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-instances must be at least 1"); });
+        var maxInstances = new Option<int>("--max-instances") { Description = $"Live sequence instances at most; the oldest are evicted past it (default {defaults.MaxInstances}).", DefaultValueFactory = _ => defaults.MaxInstances, HelpName = "N", CustomParser = WholeNumber };
         var eventFile = new Option<string?>("--event-file") { Description = "Event table (default /etc/security/audit_event, else the built-in OpenBSM table).", Recursive = true };
         var classFile = new Option<string?>("--class-file") { Description = "Class table (default /etc/security/audit_class, else the built-in OpenBSM table).", Recursive = true };
 
@@ -83,29 +78,7 @@ public static class CommandLine
             Set(metricsListen, nameof(BsmTraceOptions.MetricsListen));
             Set(eventFile, nameof(BsmTraceOptions.EventFile));
             Set(classFile, nameof(BsmTraceOptions.ClassFile));
-            var configuration = ServiceHost.BuildConfiguration(given);
-            var options = configuration.GetSection(BsmTraceOptions.Section).Get<BsmTraceOptions>() ?? new BsmTraceOptions();
-
-            // A trail file or stdin read to its end is a command: plain messages, no host. A live
-            // source, or anything followed, is the service.
-            if (options.Follow || !IsTrail(options.Source))
-                return ServiceHost.Run(configuration, stderr);
-
-            using var stop = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;
-                stop.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            try
-            {
-                return RunCommand.RunAsync(options, stderr, stop.Token).GetAwaiter().GetResult();
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            return RunCommand.Run(ServiceHost.BuildConfiguration(given), signals, stderr);
         });
 
         var parse = root.Parse(args);
@@ -119,10 +92,30 @@ public static class CommandLine
         {
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException or SettingsException)
         {
             stderr.WriteLine($"bsmtrace: {e.Message}");
             return Failure;
         }
+#pragma warning disable CA1031 // The last line of defence: whatever else went wrong is one line too, and the detail only with -d.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            stderr.WriteLine($"bsmtrace: internal error: {e.Message}");
+            if (args.Contains("-d"))
+                stderr.WriteLine(e.ToString());
+            return Failure;
+        }
+    }
+
+    /// <summary>An int option's value, or one line naming the flag and what was given when it is not a whole number that fits.</summary>
+    private static int WholeNumber(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (int.TryParse(token, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int value))
+            return value;
+        string flag = result.Parent is System.CommandLine.Parsing.OptionResult option ? option.Option.Name : "the value";
+        result.AddError($"{flag}: '{token}' is not a whole number (at most {int.MaxValue})");
+        return 0;
     }
 }

@@ -1,80 +1,95 @@
-using BsmTrace.Alerts;
-using BsmTrace.Matching;
 using BsmTrace.Policy;
 using BsmTrace.Policy.Binding;
+using BsmTrace.Running;
 using BsmTrace.Service.Hosting;
-using BsmTrace.Sources;
-using BsmTrace.Triggers;
 using BsmTrace.Unix;
 using Microsoft.Extensions.Logging;
 
 namespace BsmTrace.Service.Cli;
 
 /// <summary>
-/// A run over one source to its end: load the policy, open the source, match
-/// every record, send alerts to the sinks the options choose, and exit 0 at
-/// the end of input (1 if the input was damaged or something could not be
-/// opened).
+/// The root command, <c>bsmtrace [-F] [-a SOURCE] …</c>: the settings read and checked, the
+/// pidfile taken, the policy loaded and a run of it opened, in that order, for the trail command
+/// and the service alike. A trail file or stdin is then read to its end here, with plain messages;
+/// a live source, or anything followed, runs as the service on the generic host.
 /// </summary>
 internal static class RunCommand
 {
-    public static async Task<int> RunAsync(BsmTraceOptions options, TextWriter stderr, CancellationToken cancellationToken)
+    public static int Run(IConfigurationRoot configuration, ProcessSignals signals, TextWriter stderr)
     {
-        var logger = new StderrLogger(stderr, options.Debug);
-        if (options.Evidence && string.IsNullOrEmpty(options.LogDirectory))
-        {
-            stderr.WriteLine("bsmtrace: -B needs a log directory (-l DIR) to keep the evidence in");
-            return CommandLine.Failure;
-        }
+        ArgumentNullException.ThrowIfNull(signals);
+        var options = BsmTraceSettings.Read(configuration);
+        using var pidFile = options.PidFile is { Length: > 0 } pidPath ? PidFile.Acquire(pidPath) : null;
+        return options.RunsAsService
+            ? ServiceHost.Run(configuration, options, signals, stderr)
+            : RunTrailAsync(options, stderr, signals.Stopping).GetAwaiter().GetResult();
+    }
 
-        var users = new UserDatabase();
-        var load = PolicyLoader.Load(options.Policy, options.PolicyEnvironment(users));
+    /// <summary>
+    /// Loads the policy and opens a run of it: what the command and the service share. Null, with
+    /// the policy's errors or the output that could not be opened on stderr, when either fails.
+    /// </summary>
+    internal static DetectorRun? Open(BsmTraceOptions options, UserDatabase users, ILogger logger, TextWriter stderr, bool bufferStderr,
+        out PolicyLoadResult load)
+    {
+        load = PolicyLoader.Load(options.Policy, options.PolicyEnvironment(users));
         if (load.Policy is not { } policy)
         {
             foreach (var error in load.Errors)
                 stderr.WriteLine(error.ToString());
-            return CommandLine.Failure;
+            return null;
         }
 
-        using (policy)
+        try
         {
-            using var pidFile = options.PidFile is { Length: > 0 } pidPath ? PidFile.Create(pidPath) : null;
-            Stream input = TrailSource.Open(options.Source);
-            await using (input.ConfigureAwait(false))
-            {
-                var engine = new MatchEngine(policy, options.EngineOptions(), users);
-                var sinks = new AlertSinkFactory(users, stderr, bufferStderr: true);
-                var dispatcher = new AlertDispatcher(sinks.DefaultSinks(options), sinks.ChannelSinks(policy), logger);
-                var triggers = policy.HasTriggers
-                    ? new TriggerRunner(options.TriggerOptions(), logger)
-                    : null;
-                using var rawDump = options.RawDump ? Console.OpenStandardOutput() : null;
-
-                // A pipe or stdin cannot seek: it is live, and batches go on as soon as no record waits.
-                // A file is read to its end in larger batches.
-                var pipelineOptions = input.CanSeek
-                    ? new MatchPipelineOptions { BatchSize = MatchPipelineOptions.FileBatchSize }
-                    : new MatchPipelineOptions { Live = true };
-                var pipeline = new MatchPipeline(engine, dispatcher, triggers, rawDump, logger, pipelineOptions);
-                try
-                {
-                    await pipeline.RunAsync(input, TrailSource.DisplayName(options.Source), cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await dispatcher.DisposeAsync().ConfigureAwait(false);
-                    if (triggers is not null)
-                        await triggers.DisposeAsync().ConfigureAwait(false);
-                }
-
-                if (engine.InstancesEvicted > 0)
-                    logger.LogWarning("{Evicted} sequence instances were evicted to stay under the limit of {Max}", engine.InstancesEvicted, options.MaxInstances);
-                if (logger.IsEnabled(LogLevel.Debug))
-                    logger.LogDebug("{Records} records, {Bytes} bytes, {Alerts} alerts, {Live} instances live at the end; {Allocated} MB allocated, {Collections} collections, {Paused} ms paused for them",
-                    pipeline.Records, pipeline.Bytes, dispatcher.PublishedCount, engine.LiveInstances,
-                    GC.GetTotalAllocatedBytes() / (1024 * 1024), GC.CollectionCount(0), (long)GC.GetTotalPauseDuration().TotalMilliseconds);
-                return pipeline.Damaged > 0 ? CommandLine.Failure : CommandLine.Success;
-            }
+            return DetectorRun.Open(options.RunSettings(stderr, bufferStderr), policy, users, logger);
         }
+        catch (IOException e)
+        {
+            policy.Dispose();
+            stderr.WriteLine($"bsmtrace: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The exit status of a run, once its outputs have drained: 0 for a clean stop (SIGTERM, SIGINT)
+    /// whatever it met on the way, which was counted and logged; 1 for a run that failed; and for a
+    /// run to the end of its input, 1 when the input was damaged or an alert could not be written.
+    /// </summary>
+    internal static int ExitStatus(RunEnd end, DetectorRun run) => end switch
+    {
+        RunEnd.Stopped => CommandLine.Success,
+        RunEnd.EndOfInput when run.Damaged == 0 && run.AlertsUndelivered == 0 => CommandLine.Success,
+        _ => CommandLine.Failure,
+    };
+
+    private static async Task<int> RunTrailAsync(BsmTraceOptions options, TextWriter stderr, CancellationToken stop)
+    {
+        var logger = new StderrLogger(stderr, options.Debug);
+        var run = Open(options, new UserDatabase(), logger, stderr, bufferStderr: true, out _);
+        if (run is null)
+            return CommandLine.Failure;
+
+        RunEnd end;
+        try
+        {
+            end = await run.RunAsync(stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            await run.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (run.InstancesEvicted > 0)
+            logger.LogWarning("{Evicted} sequence instances were evicted to stay under the limit of {Max}", run.InstancesEvicted, options.MaxInstances);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("{Records} records, {Bytes} bytes, {Alerts} alerts, {Live} instances live at the end; {Allocated} MB allocated, {Collections} collections, {Paused} ms paused for them",
+                run.Records, run.Bytes, run.AlertsRaised, run.LiveInstances,
+                GC.GetTotalAllocatedBytes() / (1024 * 1024), GC.CollectionCount(0), (long)GC.GetTotalPauseDuration().TotalMilliseconds);
+        }
+
+        return ExitStatus(end, run);
     }
 }

@@ -48,11 +48,17 @@ public sealed class BsmTraceOptions
     /// <summary><c>-d</c>: more detail in logs and errors.</summary>
     public bool Debug { get; set; }
 
-    /// <summary><c>-p</c>: a file to write the process id to, created exclusively, removed at exit.</summary>
+    /// <summary><c>-p</c>: the pidfile, held locked while bsmtrace runs (pidfile(3)), removed at exit.</summary>
     public string? PidFile { get; set; }
+
+    /// <summary>The syslog daemon's local socket (/var/run/log on FreeBSD, /var/run/syslog on macOS, /dev/log on Linux).</summary>
+    public string SyslogSocket { get; set; } = Unix.Syslog.DefaultSocket;
 
     /// <summary>Whether evidence files are written for every alert (<c>-B</c> needs a log directory to put them in).</summary>
     public bool WritesEvidenceFiles => Evidence && !string.IsNullOrEmpty(LogDirectory);
+
+    /// <summary>Whether this is the service (a live source, or anything followed) rather than a trail run to the end of its input.</summary>
+    public bool RunsAsService => Follow || (Source != "-" && File.Exists(Source) && Unix.FileKind.IsStream(Source));
 
     /// <summary>Matcher workers; 0 for one per processor beyond the reader's.</summary>
     public int Workers { get; set; }
@@ -80,21 +86,45 @@ public sealed class BsmTraceOptions
     /// </summary>
     public int EffectiveWorkers => Workers > 0 ? Workers : Math.Max(1, Environment.ProcessorCount - 1);
 
-    /// <summary>The matcher's limits and parallelism from these settings.</summary>
-    public Matching.MatchEngineOptions EngineOptions() => new()
+    /// <summary>What a run is made of, from these settings.</summary>
+    /// <param name="stderr">Where classic lines go in the foreground.</param>
+    /// <param name="bufferStderr">Whether nothing but alerts is written there (a trail run), so it may be buffered.</param>
+    public Running.RunSettings RunSettings(TextWriter stderr, bool bufferStderr) => new()
     {
-        Workers = EffectiveWorkers,
-        MaxInstances = MaxInstances,
-        MaxRememberedPaths = MaxRememberedPaths,
-        MaxEvidenceRecords = MaxEvidenceRecords,
-        KeepEvidence = WritesEvidenceFiles,
-    };
-
-    /// <summary>The trigger runner's limits from these settings.</summary>
-    public Triggers.TriggerRunnerOptions TriggerOptions() => new()
-    {
-        MaxConcurrent = MaxTriggers,
-        Timeout = TimeSpan.FromSeconds(TriggerTimeoutSeconds),
+        Source = Source,
+        Follow = Follow,
+        QueuedBatches = QueuedBatches,
+        RawDump = RawDump,
+        Engine = new Matching.MatchEngineOptions
+        {
+            Workers = EffectiveWorkers,
+            MaxInstances = MaxInstances,
+            MaxRememberedPaths = MaxRememberedPaths,
+            MaxEvidenceRecords = MaxEvidenceRecords,
+            KeepEvidence = WritesEvidenceFiles,
+        },
+        Triggers = new Triggers.TriggerRunnerOptions
+        {
+            MaxConcurrent = MaxTriggers,
+            Timeout = TimeSpan.FromSeconds(TriggerTimeoutSeconds),
+        },
+        Outputs = new Alerts.AlertOutputSettings
+        {
+            Foreground = Foreground,
+            LogDirectory = string.IsNullOrEmpty(LogDirectory) ? null : LogDirectory,
+            Evidence = Evidence,
+            SyslogSocket = SyslogSocket,
+            Stderr = stderr,
+            BufferStderr = bufferStderr,
+        },
+        AuditPipe = new Sources.AuditPipeSettings
+        {
+            Mode = AuditPipe.Mode,
+            Flags = AuditPipe.Flags,
+            NonAttributableFlags = AuditPipe.NonAttributableFlags,
+            QueueLimit = AuditPipe.QueueLimit,
+            ClassFile = NullIfEmpty(ClassFile),
+        },
     };
 
     /// <summary>

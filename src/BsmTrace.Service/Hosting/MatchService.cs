@@ -1,148 +1,100 @@
-using BsmTrace.Alerts;
 using BsmTrace.Matching;
-using BsmTrace.Sources;
-using BsmTrace.Triggers;
-using BsmTrace.Unix;
+using BsmTrace.Running;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace BsmTrace.Service.Hosting;
 
 /// <summary>
-/// The service's work: open the source, run the match pipeline (a reader
-/// thread feeding the matcher workers through a bounded channel), apply
-/// policy reloads between batches, and on stop drain everything and report.
-/// With <c>Follow</c> a FIFO is reopened when its writer goes, and a trail
-/// is followed across rotations; otherwise the end of the source ends the
-/// service.
+/// The service's work: once the host has started (the metrics endpoint listens), run the
+/// detector until its source ends or a signal stops it, and hand it each reloaded policy. The run
+/// itself (source, matching, outputs) was opened before the host and is closed after it.
 /// </summary>
 public sealed class MatchService(
-    IOptionsMonitor<BsmTraceOptions> settings,
+    DetectorRun run,
     IOptionsMonitor<PolicyOptions> policies,
     PolicyReloadSource reloads,
-    IEnumerable<AlertSink> defaultSinks,
-    AlertSinkFactory sinkFactory,
-    UserDatabase users,
+    ProcessSignals signals,
     BsmTraceMetrics metrics,
+    IOptions<BsmTraceOptions> settings,
     IHostApplicationLifetime lifetime,
     Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier systemd,
     ILogger<MatchService> logger) : BackgroundService
 {
-    private PolicyOptions? _pending;
-
-    /// <summary>The exit status the program returns: 1 when the policy or source could not be used or input was damaged.</summary>
-    public int ExitCode { get; private set; }
+    /// <summary>How the run ended; null if it never started (the host did not).</summary>
+    public RunEnd? End { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var options = settings.CurrentValue;
-        var loaded = policies.CurrentValue;
-        if (loaded.Policy is not { } policy)
-        {
-            foreach (var d in loaded.Diagnostics.Where(d => d.IsError))
-                logger.LogError("{Diagnostic}", d.ToString());
-            Fail();
-            return;
-        }
-
-        reloads.Watch(loaded.Files);
-        using var onChange = policies.OnChange(p => OnPolicyChange(p));
-
-        var engine = new MatchEngine(policy, options.EngineOptions(), users);
-
-        var dispatcher = new AlertDispatcher(defaultSinks, sinkFactory.ChannelSinks(policy), logger);
-        dispatcher.Published += alert =>
-        {
-            metrics.Alert(alert);
-            logger.LogInformation(
-                "Alert {Sequence} (serial {Serial}, priority {Priority}): {SubjectField} {Subject} after {Duration} s, {Records} records, source {Source}",
-                alert.Sequence.Name, alert.Sequence.Serial, alert.Sequence.Priority, alert.Sequence.Subject.FieldName, (int)alert.Subject,
-                alert.Duration, alert.MatchedRecords, alert.Source);
-        };
-        var triggers = new TriggerRunner(options.TriggerOptions(), logger);
-        metrics.Dispatcher = dispatcher;
-        metrics.Triggers = triggers;
-        using var rawDump = options.RawDump ? Console.OpenStandardOutput() : null;
-        using var pidFile = string.IsNullOrEmpty(options.PidFile) ? null : PidFile.Create(options.PidFile);
-        logger.LogInformation("bsmtrace {Version} started: {Sequences} sequences from {Policy}, source {Source}, {Workers} workers",
-            Cli.CommandLine.Version, policy.Sequences.Count, options.Policy, options.Source, engine.Workers);
-
         try
         {
-            do
-            {
-                Stream input;
-                try
-                {
-                    (input, var pipe) = await OpenSourceAsync(options, stoppingToken).ConfigureAwait(false);
-                    using var pipeStats = pipe is null ? null : new AuditPipeWatch(pipe, metrics, logger);
-                    var pipeline = new MatchPipeline(engine, dispatcher, triggers, rawDump, logger, new MatchPipelineOptions
-                    {
-                        Live = !input.CanSeek || options.Follow,
-                        DropWhenBehind = pipe is not null || AuditPipe.IsAuditPipe(options.Source),
-                        QueuedBatches = options.QueuedBatches,
-                    });
-                    metrics.Track(pipeline);
-                    pipeline.BetweenBatches += () => ApplyReload(pipeline, dispatcher);
-                    await using (input.ConfigureAwait(false))
-                        await pipeline.RunAsync(input, TrailSource.DisplayName(options.Source), stoppingToken).ConfigureAwait(false);
-                    engine = pipeline.Engine;
-                    if (pipeline.Damaged > 0)
-                        ExitCode = 1;
-                    pipeStats?.Report();
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break; // stopped while waiting for a FIFO's writer
-                }
-                catch (IOException e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogError("{Reason}", e.Message);
-                    ExitCode = 1;
-                    break;
-                }
-            }
-            while (options.Follow && !stoppingToken.IsCancellationRequested);
+            End = await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever ends the run is said in one line and makes the exit status 1; the host would say it with a stack trace.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogError(e, "The run failed: {Reason}", e.Message);
+            End = RunEnd.Failed;
         }
         finally
         {
-            await dispatcher.DisposeAsync().ConfigureAwait(false);
-            await triggers.DisposeAsync().ConfigureAwait(false);
-            logger.LogInformation("bsmtrace stopped: {Alerts} alerts, {Live} instances live, {Evicted} evicted",
-                dispatcher.PublishedCount, engine.LiveInstances, engine.InstancesEvicted);
+            // A source read to its end ends the service; a stopped service is stopping anyway.
+            lifetime.StopApplication();
         }
-
-        // A trail read to its end ends the run; a stopped service is stopping anyway.
-        lifetime.StopApplication();
     }
 
-    private void Fail()
+    private async Task<RunEnd> RunAsync(CancellationToken stoppingToken)
     {
-        ExitCode = 1;
-        lifetime.StopApplication();
+        if (!await HostStartedAsync(stoppingToken).ConfigureAwait(false))
+            return RunEnd.Stopped; // asked to stop before it began: nothing read, nothing owed
+
+        var loaded = policies.CurrentValue; // the policy loaded at start, before the host
+        using var onChange = policies.OnChange(p => OnPolicyChange(p));
+        reloads.Watch(loaded.Files);
+        reloads.Start();
+        run.AlertRaised += LogAlert;
+        run.PolicyApplied += applied => logger.LogInformation(
+            "Policy applied: {Kept} live instances kept, {Dropped} of changed or removed sequences ended", applied.Kept, applied.Dropped);
+
+        var options = settings.Value;
+        logger.LogInformation("bsmtrace {Version} started: {Sequences} sequences from {Policy}, source {Source}, {Workers} workers",
+            Cli.CommandLine.Version, run.Policy.Sequences.Count, options.Policy, options.Source, run.Workers);
+
+        // The host's stop (SIGTERM through its own lifetime) or one that came while starting.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, signals.Stopping);
+        return await run.RunAsync(stop.Token).ConfigureAwait(false);
     }
 
-    private async Task<(Stream, SafeFileHandle?)> OpenSourceAsync(BsmTraceOptions options, CancellationToken stoppingToken)
+    /// <summary>Waits until every hosted service has started: a metrics endpoint that cannot listen stops the start before a record is read.</summary>
+    private async Task<bool> HostStartedAsync(CancellationToken stoppingToken)
     {
-        SafeFileHandle? pipe = null;
-        if (options.Follow && options.Source != "-" && FileKind.IsRegularFile(options.Source))
-            return (new FollowingFileStream(options.Source, logger, TimeSpan.FromMilliseconds(250), stoppingToken), null);
-
-        var stream = await TrailSource.OpenAsync(options.Source, stoppingToken).ConfigureAwait(false);
-        if (AuditPipe.IsAuditPipe(options.Source) && stream is FileStream file)
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
         {
-            if (AuditPipe.IsSupported)
-            {
-                pipe = file.SafeFileHandle;
-                AuditPipeWatch.Configure(pipe, options.AuditPipe, options.ClassFile, logger);
-            }
-            else
-            {
-                logger.LogWarning("{Source}: audit pipe settings (preselection, queue limit, drop counts) are not available on this system; reading it as it is", options.Source);
-            }
+            await started.Task.ConfigureAwait(false);
+            return true;
         }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
 
-        return (stream, pipe);
+    /// <summary>
+    /// Every alert is a log event with its fields, except where standard error carries its classic
+    /// line already: a stream shows an alert once.
+    /// </summary>
+    private void LogAlert(Alert alert)
+    {
+        if (run.ReachesStderr(alert))
+            return;
+        logger.LogInformation(
+            "Alert {Sequence} (serial {Serial}, priority {Priority}): {SubjectField} {Subject} after {Duration} s, {Records} records, at {RecordTime} in {Source}, object {Object}, zone {Zone}",
+            alert.Sequence.Name, alert.Sequence.Serial, alert.Sequence.Priority, alert.Sequence.Subject.FieldName, (int)alert.Subject,
+            alert.Duration, alert.MatchedRecords, DateTimeOffset.FromUnixTimeSeconds(alert.Seconds).AddMilliseconds(alert.Milliseconds), alert.Source,
+            alert.Object, alert.Zone);
     }
 
     private void OnPolicyChange(PolicyOptions loaded)
@@ -151,6 +103,13 @@ public sealed class MatchService(
         try
         {
             TakePolicy(loaded);
+        }
+#pragma warning disable CA1031 // On a timer's thread, where anything unhandled would end the service: a reload that fails is counted and said, never fatal.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            metrics.Reload(succeeded: false);
+            logger.LogError(e, "Policy reload failed, the running policy stays: {Reason}", e.Message);
         }
         finally
         {
@@ -167,33 +126,29 @@ public sealed class MatchService(
 
     private void TakePolicy(PolicyOptions loaded)
     {
+        string why = reloads.Reason;
         reloads.Watch(loaded.Files);
-        if (loaded.Policy is null)
+        if (loaded.Failed)
         {
             metrics.Reload(succeeded: false);
             foreach (var d in loaded.Diagnostics.Where(d => d.IsError))
-                logger.LogError("Policy reload failed, the running policy stays: {Diagnostic}", d.ToString());
+                logger.LogError("Policy reload failed ({Why}), the running policy stays: {Diagnostic}", why, d.ToString());
+            return;
+        }
+
+        if (loaded.TakePolicy() is not { } policy)
+            return; // this load was handed over already
+
+        int sequences = policy.Sequences.Count;
+        var result = run.TryApply(policy);
+        if (!result.Accepted)
+        {
+            metrics.Reload(succeeded: false);
+            logger.LogError("Policy reload failed ({Why}), the running policy and its outputs stay: {Reason}", why, result.Refusal);
             return;
         }
 
         metrics.Reload(succeeded: true);
-        var previous = Interlocked.Exchange(ref _pending, loaded);
-        if (previous?.Policy is { } superseded)
-            superseded.Dispose();
-        logger.LogInformation("Policy {Path} loaded: {Sequences} sequences; it applies from the next record", loaded.Path, loaded.Policy.Sequences.Count);
-    }
-
-    private void ApplyReload(MatchPipeline pipeline, AlertDispatcher dispatcher)
-    {
-        if (Interlocked.Exchange(ref _pending, null) is not { Policy: { } policy })
-            return;
-        var previous = pipeline.Engine.Policy;
-        var next = pipeline.Engine.Reload(policy, out int kept, out int dropped);
-        pipeline.Replace(next);
-        // The swap happens before the next batch is matched: nothing uses the old policy's
-        // compiled patterns after this, and a storm of reloads must not pile them up.
-        previous.Dispose();
-        dispatcher.ReplaceChannels(sinkFactory.ChannelSinks(policy));
-        logger.LogInformation("Policy applied: {Kept} live instances kept, {Dropped} of changed or removed sequences ended", kept, dropped);
+        logger.LogInformation("Policy {Path} loaded ({Why}): {Sequences} sequences; it applies from the next record", loaded.Path, why, sequences);
     }
 }

@@ -11,7 +11,22 @@ namespace BsmTrace.Service.Hosting;
 /// </summary>
 public sealed class PolicyOptions
 {
-    public CompiledPolicy? Policy { get; set; }
+    private CompiledPolicy? _policy;
+
+    public CompiledPolicy? Policy
+    {
+        get => Volatile.Read(ref _policy);
+        set => Volatile.Write(ref _policy, value);
+    }
+
+    /// <summary>Whether the load failed (its errors are in <see cref="Diagnostics"/>).</summary>
+    public bool Failed => Diagnostics.Any(d => d.IsError);
+
+    /// <summary>
+    /// Hands the policy to the run that will own it, once: the same value delivered twice gets
+    /// nothing the second time, rather than a policy the run may already have disposed.
+    /// </summary>
+    public CompiledPolicy? TakePolicy() => Interlocked.Exchange(ref _policy, null);
 
     public IReadOnlyList<Diagnostic> Diagnostics { get; set; } = [];
 

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -17,24 +16,27 @@ public sealed class PolicyReloadSource : IOptionsChangeTokenSource<PolicyOptions
 
     private readonly ILogger<PolicyReloadSource> _logger;
     private readonly Lock _lock = new();
-    private readonly PosixSignalRegistration? _hangup;
+    private readonly Lock _firing = new();
     private readonly Timer _timer;
     private readonly List<FileSystemWatcher> _watchers = [];
     private CancellationTokenSource _current = new();
+    private readonly List<string> _asked = [];
 
-    public PolicyReloadSource(ILogger<PolicyReloadSource> logger)
+    private readonly ProcessSignals _signals;
+
+    public PolicyReloadSource(ProcessSignals signals, ILogger<PolicyReloadSource> logger)
     {
+        ArgumentNullException.ThrowIfNull(signals);
+        _signals = signals;
         _logger = logger;
         _timer = new Timer(_ => Fire());
-        if (!OperatingSystem.IsWindows())
-        {
-            _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-            {
-                context.Cancel = true; // SIGHUP means reload, not exit
-                Request("SIGHUP");
-            });
-        }
     }
+
+    /// <summary>
+    /// Takes SIGHUP from now on (one sent while bsmtrace started is passed on now): call once
+    /// whatever applies a reload listens, or the reload would find no one and be lost.
+    /// </summary>
+    public void Start() => _signals.OnHangup(Request);
 
     public string? Name => Options.DefaultName;
 
@@ -44,10 +46,19 @@ public sealed class PolicyReloadSource : IOptionsChangeTokenSource<PolicyOptions
             return new CancellationChangeToken(_current.Token);
     }
 
+    /// <summary>What asked for the reload that is happening now ("SIGHUP", "/usr/local/etc/bsmtrace.conf changed"), each once.</summary>
+    public string Reason { get; private set; } = "";
+
     /// <summary>Asks for a reload; it happens once things have been quiet for a moment.</summary>
     public void Request(string why)
     {
         _logger.LogDebug("Policy reload requested ({Reason})", why);
+        lock (_lock)
+        {
+            if (!_asked.Contains(why))
+                _asked.Add(why);
+        }
+
         _timer.Change(Settle, Timeout.InfiniteTimeSpan);
     }
 
@@ -74,28 +85,44 @@ public sealed class PolicyReloadSource : IOptionsChangeTokenSource<PolicyOptions
                 watcher.Changed += OnChange;
                 watcher.Created += OnChange;
                 watcher.Renamed += (s, e) => OnChange(s, e);
-                watcher.EnableRaisingEvents = true;
-                _watchers.Add(watcher);
+                try
+                {
+                    watcher.EnableRaisingEvents = true;
+                    _watchers.Add(watcher);
+                }
+                catch (IOException e)
+                {
+                    // Out of inotify instances, say: SIGHUP still reloads, and the policy that runs is unharmed.
+                    watcher.Dispose();
+                    _logger.LogWarning("Changes to the policy's files in {Directory} will not be noticed ({Reason}); SIGHUP still reloads it", group.Key, e.Message);
+                }
             }
         }
     }
 
     private void Fire()
     {
-        CancellationTokenSource previous;
-        lock (_lock)
+        // One reload at a time, in order: cancelling runs the load and its listeners on this thread,
+        // and the options monitor asks for the next token only when they are done. A second Fire in
+        // between would cancel a token no one listens to yet, and that reload, the latest, would be lost.
+        lock (_firing)
         {
-            previous = _current;
-            _current = new CancellationTokenSource();
-        }
+            CancellationTokenSource previous;
+            lock (_lock)
+            {
+                previous = _current;
+                _current = new CancellationTokenSource();
+                Reason = string.Join(", ", _asked);
+                _asked.Clear();
+            }
 
-        previous.Cancel();
-        previous.Dispose();
+            previous.Cancel();
+            previous.Dispose();
+        }
     }
 
     public void Dispose()
     {
-        _hangup?.Dispose();
         _timer.Dispose();
         lock (_lock)
         {

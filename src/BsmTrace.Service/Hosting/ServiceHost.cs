@@ -1,12 +1,11 @@
 using System.Net;
-using BsmTrace.Alerts;
+using BsmTrace.Running;
 using BsmTrace.Unix;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Serilog;
 using Serilog.Events;
-using Serilog.Formatting.Compact;
 
 namespace BsmTrace.Service.Hosting;
 
@@ -14,7 +13,8 @@ namespace BsmTrace.Service.Hosting;
 /// bsmtrace as a service on the generic host: settings from appsettings.json,
 /// the environment (BsmTrace__Source, …) and the command line; Serilog logs
 /// (readable on a terminal, compact JSON otherwise); systemd notifications;
-/// OpenTelemetry metrics for Prometheus on MetricsListen; the match service.
+/// OpenTelemetry metrics for Prometheus on MetricsListen; the match service
+/// driving the run.
 /// </summary>
 public static class ServiceHost
 {
@@ -27,33 +27,71 @@ public static class ServiceHost
             .AddInMemoryCollection(commandLine)
             .Build();
 
-    /// <summary>Builds and runs the host; returns the exit status.</summary>
-    public static int Run(IConfigurationRoot configuration, TextWriter stderr)
+    /// <summary>
+    /// Loads the policy, opens the run, and runs the host around it until the source ends or a
+    /// signal stops it; returns the exit status. A fault at start-up is one line on stderr and 1.
+    /// </summary>
+    public static int Run(IConfigurationRoot configuration, BsmTraceOptions settings, ProcessSignals signals, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var settings = configuration.GetSection(BsmTraceOptions.Section).Get<BsmTraceOptions>() ?? new BsmTraceOptions();
-        bool debug = settings.Debug;
-        Log.Logger = CreateLogger(configuration, debug);
-        // SIGHUP's default action ends the process: take it over before anything slow happens.
-        using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger);
-        using var reloads = new PolicyReloadSource(loggers.CreateLogger<PolicyReloadSource>());
+        ArgumentNullException.ThrowIfNull(settings);
+        Log.Logger = ServiceLogging.CreateLogger(configuration, settings.Debug);
         try
         {
-            var host = Build(configuration, settings, stderr, reloads);
-            var service = host.Services.GetRequiredService<MatchService>();
-            host.Run(); // runs until the source ends or a signal stops it, then disposes the host
-            return service.ExitCode;
-        }
-        catch (OptionsValidationException e)
-        {
-            stderr.WriteLine($"bsmtrace: {string.Join("; ", e.Failures)}");
-            return Cli.CommandLine.Failure;
-        }
-        catch (IOException e)
-        {
-            // Kestrel could not listen, a pidfile exists, …
-            stderr.WriteLine($"bsmtrace: {e.Message}");
-            return Cli.CommandLine.Failure;
+            using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger);
+            var users = new UserDatabase();
+            var run = Cli.RunCommand.Open(settings, users, loggers.CreateLogger<DetectorRun>(), stderr, bufferStderr: false, out var load);
+            if (run is null)
+                return Cli.CommandLine.Failure;
+
+            RunEnd? end = null;
+            bool started = false;
+            try
+            {
+                if (signals.Stopping.IsCancellationRequested)
+                    return Cli.CommandLine.Success; // stopped while starting: nothing was read, nothing is owed
+
+                using var reloads = new PolicyReloadSource(signals, loggers.CreateLogger<PolicyReloadSource>());
+                using var host = Build(configuration, settings, run, users, reloads, signals);
+                // The run owns the policy itself; the first value says what was loaded and which files to watch.
+                var initial = new PolicyOptions { Diagnostics = load.Diagnostics, Files = load.Files, Path = settings.Policy };
+                host.Services.GetRequiredService<IOptionsMonitorCache<PolicyOptions>>().TryAdd(Options.DefaultName, initial);
+                try
+                {
+                    host.Start();
+                }
+                catch (IOException e) when (!string.IsNullOrWhiteSpace(settings.MetricsListen))
+                {
+                    // Kestrel could not listen: the port is taken, or not ours to take.
+                    stderr.WriteLine($"bsmtrace: --metrics-listen (BsmTrace:MetricsListen) {settings.MetricsListen}: {Innermost(e).Message}");
+                    return Cli.CommandLine.Failure;
+                }
+                catch (OperationCanceledException)
+                {
+                    // SIGTERM while the host started: it stops before reading anything, which is a clean stop.
+                    return Cli.CommandLine.Success;
+                }
+
+                started = true;
+                host.WaitForShutdown();
+                // No end when the host stopped before the service's work began (a SIGTERM while the
+                // host started: the framework then never runs it); that stop came from a signal.
+                end = host.Services.GetRequiredService<MatchService>().End
+                    ?? (signals.Stopping.IsCancellationRequested ? RunEnd.Stopped : RunEnd.Failed);
+            }
+            finally
+            {
+                // Every alert raised is written (or counted) before the process says it has stopped.
+                run.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                if (started)
+                {
+                    loggers.CreateLogger(typeof(ServiceHost).FullName!).LogInformation(
+                        "bsmtrace stopped: {Records} records, {Alerts} alerts, {Live} instances live, {Evicted} evicted",
+                        run.Records, run.AlertsRaised, run.LiveInstances, run.InstancesEvicted);
+                }
+            }
+
+            return end is { } e2 ? Cli.RunCommand.ExitStatus(e2, run) : Cli.CommandLine.Failure;
         }
         finally
         {
@@ -61,46 +99,39 @@ public static class ServiceHost
         }
     }
 
-    private static Serilog.Core.Logger CreateLogger(IConfiguration configuration, bool debug)
+    private static Exception Innermost(Exception e)
     {
-        var logger = new LoggerConfiguration()
-            .ReadFrom.Configuration(configuration)
-            .Enrich.FromLogContext();
-        if (debug)
-            logger.MinimumLevel.Debug();
-        // Journald and log files want one JSON object per event; a person at a terminal wants sentences.
-        return Console.IsErrorRedirected
-            ? logger.WriteTo.Console(new CompactJsonFormatter(), standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger()
-            : logger.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
+        while (e.InnerException is not null)
+            e = e.InnerException;
+        return e;
     }
 
-    private static IHost Build(IConfiguration configuration, BsmTraceOptions settings, TextWriter stderr, PolicyReloadSource reloads)
+    private static IHost Build(IConfiguration configuration, BsmTraceOptions settings, DetectorRun run, UserDatabase users, PolicyReloadSource reloads, ProcessSignals signals)
     {
-        bool metrics = !string.IsNullOrWhiteSpace(settings.MetricsListen);
-        if (!metrics)
+        if (string.IsNullOrWhiteSpace(settings.MetricsListen))
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
             builder.Configuration.AddConfiguration(configuration);
-            ConfigureServices(builder.Services, builder.Configuration, stderr, reloads);
+            ConfigureServices(builder.Services, builder.Configuration, run, users, reloads, signals);
             return builder.Build();
         }
 
         var web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         web.Configuration.AddConfiguration(configuration);
-        var endpoint = ParseListen(settings.MetricsListen);
-        web.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
-        ConfigureServices(web.Services, web.Configuration, stderr, reloads);
+        web.WebHost.ConfigureKestrel(k => k.Listen(ParseListen(settings.MetricsListen)));
+        ConfigureServices(web.Services, web.Configuration, run, users, reloads, signals);
         web.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(BsmTraceMetrics.MeterName)
             .AddRuntimeInstrumentation()
-            .AddPrometheusExporter());
+            // A scrape reads the counters as they are now: Prometheus asks every few seconds, and a cached answer would be stale.
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         var app = web.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 
-    private static void ConfigureServices(IServiceCollection services, ConfigurationManager configuration, TextWriter stderr, PolicyReloadSource reloads)
+    private static void ConfigureServices(IServiceCollection services, ConfigurationManager configuration, DetectorRun run, UserDatabase users,
+        PolicyReloadSource reloads, ProcessSignals signals)
     {
         services.AddSerilog();
         services.AddSystemd();
@@ -109,25 +140,16 @@ public static class ServiceHost
         services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(30);
-            // A failed match service ends the host; its exit status says why.
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
 
-        services.AddOptions<BsmTraceOptions>()
-            .Bind(configuration.GetSection(BsmTraceOptions.Section))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Source), "BsmTrace:Source must name a trail, '-', a FIFO or an audit pipe")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Policy), "BsmTrace:Policy must name the policy file")
-            .Validate(o => o.Workers >= 0, "BsmTrace:Workers must be 0 (one per processor) or more")
-            .Validate(o => o.MaxInstances >= 1, "BsmTrace:MaxInstances must be at least 1")
-            .Validate(o => o.QueuedBatches >= 1, "BsmTrace:QueuedBatches must be at least 1")
-            .Validate(o => o.MaxEvidenceRecords >= 2, "BsmTrace:MaxEvidenceRecords must be at least 2")
-            .Validate(o => !o.Evidence || !string.IsNullOrEmpty(o.LogDirectory), "-B (BsmTrace:Evidence) needs a log directory (-l DIR)")
-            .Validate(o => string.IsNullOrWhiteSpace(o.MetricsListen) || TryParseListen(o.MetricsListen, out _), BadListen)
-            .ValidateOnStart();
+        // The settings were read and checked before the host was made; bound here for the policy's loader, checked the same way.
+        services.AddOptions<BsmTraceOptions>().Bind(configuration.GetSection(BsmTraceOptions.Section));
+        services.AddSingleton<IValidateOptions<BsmTraceOptions>, BsmTraceOptionsValidator>();
 
-        services.AddSingleton<UserDatabase>();
-        services.AddSingleton(stderr);
-        services.AddSingleton(sp => new AlertSinkFactory(sp.GetRequiredService<UserDatabase>(), stderr));
+        services.AddSingleton(users);
+        services.AddSingleton(run);
+        services.AddSingleton(signals);
         services.AddSingleton<BsmTraceMetrics>();
 
         // The policy as options: a reload is a new value of IOptionsMonitor<PolicyOptions>.
@@ -135,19 +157,13 @@ public static class ServiceHost
         services.AddSingleton<IOptionsChangeTokenSource<PolicyOptions>>(sp => sp.GetRequiredService<PolicyReloadSource>());
         services.AddSingleton<IConfigureOptions<PolicyOptions>, PolicyOptionsSetup>();
 
-        // The sinks every alert goes to, chosen by the settings; log channels come with the policy.
-        services.AddSingleton<IEnumerable<AlertSink>>(sp =>
-            sp.GetRequiredService<AlertSinkFactory>().DefaultSinks(sp.GetRequiredService<IOptions<BsmTraceOptions>>().Value));
-
         services.AddSingleton<MatchService>();
         services.AddHostedService(sp => sp.GetRequiredService<MatchService>());
     }
 
-    private const string BadListen = "BsmTrace:MetricsListen must be HOST:PORT, such as 127.0.0.1:9464";
-
-    // Kestrel is set up before options are validated at start: the same check, the same words.
+    // The setting was checked before the host was made: here it parses.
     private static IPEndPoint ParseListen(string listen) =>
-        TryParseListen(listen, out var endpoint) ? endpoint : throw new OptionsValidationException(nameof(BsmTraceOptions), typeof(BsmTraceOptions), [BadListen]);
+        TryParseListen(listen, out var endpoint) ? endpoint : throw new SettingsException($"--metrics-listen (BsmTrace:MetricsListen): '{listen}' is not HOST:PORT");
 
     internal static bool TryParseListen(string listen, out IPEndPoint endpoint)
     {

@@ -10,14 +10,6 @@ public sealed class ServiceTests : IDisposable
 {
     private const long T = Trails.Epoch;
 
-    private const string PairPolicy = """
-        sequence pair {
-            subject any;
-            state { event <auditevent> { AUE_EXECVE; }; status any; };
-            state { event <auditevent> { AUE_OPEN_R; }; status any; };
-        };
-        """;
-
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -26,7 +18,7 @@ public sealed class ServiceTests : IDisposable
     public async Task Metrics_are_scraped_over_http_and_sigterm_stops_cleanly()
     {
         var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
-        var policy = _dir.Write("p.conf", PairPolicy);
+        var policy = _dir.Write("p.conf", Policies.Pair);
         var pid = _dir.Path("bsmtrace.pid");
         int port = ServiceProcess.FreePort();
         await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "-p", pid, "--metrics-listen", $"127.0.0.1:{port}"]);
@@ -48,7 +40,7 @@ public sealed class ServiceTests : IDisposable
         Assert.Contains("bsmtrace_records_malformed_total", metrics, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_collections_total", metrics, StringComparison.Ordinal);
 
-        Assert.Equal(0, await service.StopAsync());
+        await service.StopCleanlyAsync();
         Assert.False(File.Exists(pid));
         Assert.Contains(service.Lines, l => l.Contains("bsmtrace stopped", StringComparison.Ordinal));
     }
@@ -57,13 +49,14 @@ public sealed class ServiceTests : IDisposable
     public async Task Sighup_reloads_the_policy_and_keeps_the_instances_of_unchanged_sequences()
     {
         var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
-        var policy = _dir.Write("p.conf", PairPolicy);
-        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", ""]);
+        var policy = _dir.Write("p.conf", Policies.Pair);
+        int port = ServiceProcess.FreePort();
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"]);
 
         await Fifo.WriteAsync(fifo, Make(Execve, T, auid: 7)); // starts an instance of pair
-        await service.WaitForLineAsync(l => l.Contains("started", StringComparison.Ordinal));
+        await MetricsScrape.WaitForAsync(service, port, "bsmtrace_instances_active", v => v == 1); // matched, not merely read
 
-        _dir.Write("p.conf", PairPolicy + "\nsequence opens { subject any; state { event <auditevent> { AUE_OPEN_R; }; status any; }; };\n");
+        _dir.Write("p.conf", Policies.Pair + "\nsequence opens { subject any; state { event <auditevent> { AUE_OPEN_R; }; status any; }; };\n");
         await service.SignalAsync("HUP");
         await service.WaitForLineAsync(l => l.Contains("loaded", StringComparison.Ordinal) && l.Contains("\"Sequences\":2", StringComparison.Ordinal));
 
@@ -77,14 +70,14 @@ public sealed class ServiceTests : IDisposable
             "1700000030.0 state machine: pair subject: auid 7 completed: duration 30 seconds priority: 0 source: pipe",
         ], alerts);
         Assert.Contains(service.Lines, l => l.Contains("\"Kept\":1", StringComparison.Ordinal));
-        Assert.Equal(0, await service.StopAsync());
+        await service.StopCleanlyAsync();
     }
 
     [Fact]
     public async Task A_policy_that_fails_to_reload_is_reported_and_the_running_one_stays()
     {
         var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
-        var policy = _dir.Write("p.conf", PairPolicy);
+        var policy = _dir.Write("p.conf", Policies.Pair);
         int port = ServiceProcess.FreePort();
         await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"]);
         await Fifo.WriteAsync(fifo, Make(Execve, T, auid: 8));
@@ -102,7 +95,7 @@ public sealed class ServiceTests : IDisposable
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
         Assert.Matches(@"bsmtrace_policy_reloads_total\{[^}]*result=""failure""[^}]*\} 1", metrics);
-        Assert.Equal(0, await service.StopAsync());
+        await service.StopCleanlyAsync();
     }
 
     [Fact]
@@ -129,10 +122,13 @@ public sealed class ServiceTests : IDisposable
             await append.WriteAsync(Make(Execve, T + 4));
 
         await service.WaitForAlertsAsync(5);
-        await Task.Delay(1000); // a repeat would show up by now
+        // A last record: alerts come out in the order records are read, so a repeat would be before its alert.
+        await using (var append = new FileStream(second, FileMode.Append))
+            await append.WriteAsync(Make(Execve, T + 5));
+        await service.WaitForAlertsAsync(6);
         var seconds = service.Lines.Where(l => l.Contains("state machine:", StringComparison.Ordinal)).Select(l => l.Split('.')[0]).ToArray();
-        Assert.Equal(["1700000000", "1700000001", "1700000002", "1700000003", "1700000004"], seconds);
-        Assert.Equal(0, await service.StopAsync());
+        Assert.Equal(["1700000000", "1700000001", "1700000002", "1700000003", "1700000004", "1700000005"], seconds);
+        await service.StopCleanlyAsync();
     }
 
     [Fact]
@@ -155,18 +151,19 @@ public sealed class ServiceTests : IDisposable
     public async Task A_bad_setting_is_one_line_and_exit_1()
     {
         var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
-        var policy = _dir.Write("p.conf", PairPolicy);
+        var policy = _dir.Write("p.conf", Policies.Pair);
         var result = await BsmTraceProcess.RunAsync(["-F", "-f", policy, "-a", fifo, "--metrics-listen", "not-an-address"]);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("bsmtrace: BsmTrace:MetricsListen must be HOST:PORT, such as 127.0.0.1:9464\n", result.StandardError);
+        Assert.Equal("bsmtrace: --metrics-listen (BsmTrace:MetricsListen) must be HOST:PORT, such as 127.0.0.1:9464, or empty for none, not 'not-an-address'\n",
+            result.StandardError);
     }
 
     [Fact]
     public async Task A_reload_is_announced_to_systemd()
     {
         var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
-        var policy = _dir.Write("p.conf", PairPolicy);
+        var policy = _dir.Write("p.conf", Policies.Pair);
         var socketPath = _dir.Path("notify");
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
         socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
@@ -185,7 +182,7 @@ public sealed class ServiceTests : IDisposable
         }
 
         Assert.Equal(["RELOADING=1", "READY=1"], received.Where(m => m is "RELOADING=1" or "READY=1"));
-        Assert.Equal(0, await service.StopAsync());
+        await service.StopCleanlyAsync();
     }
 
     [Fact]
@@ -229,7 +226,7 @@ public sealed class ServiceTests : IDisposable
 
         // SIGTERM: exit 0 and no pidfile left.
         Assert.True(File.Exists(pid));
-        Assert.Equal(0, await service.StopAsync());
+        await service.StopCleanlyAsync();
         Assert.False(File.Exists(pid));
     }
 
@@ -265,10 +262,13 @@ public sealed class ServiceTests : IDisposable
 
         await writing;
         await service.WaitForAlertsAsync(count, seconds: 60);
-        await Task.Delay(500);
-        var times = service.Lines.Where(l => l.Contains("state machine: each", StringComparison.Ordinal)).Select(l => l.Split(' ')[0]).ToList();
+        // A last record, alerting last: a repeat of any before it would be out by then.
+        await Fifo.WriteAsync(fifo, Make(Execve, T + count, auid: 99));
+        await service.WaitForLineAsync(l => l.Contains("state machine: each subject: auid 99 ", StringComparison.Ordinal));
+        var times = service.Lines.Where(l => l.Contains("state machine: each", StringComparison.Ordinal) && !l.Contains("auid 99 ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ')[0]).ToList();
         Assert.Equal(count, times.Count);
         Assert.Equal(count, times.Distinct().Count());
-        Assert.Equal(0, await service.StopAsync());
+        await service.StopCleanlyAsync();
     }
 }

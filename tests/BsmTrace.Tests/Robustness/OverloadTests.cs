@@ -1,4 +1,3 @@
-using BsmTrace.Alerts;
 using BsmTrace.Matching;
 using BsmTrace.Tests.Support;
 using BsmTrace.Unix;
@@ -9,20 +8,31 @@ namespace BsmTrace.Tests.Robustness;
 /// <summary>A source faster than the matchers: a file waits for them; the audit pipe lets records go and counts them.</summary>
 public sealed class OverloadTests
 {
+    /// <summary>Matchers far slower than the source: each batch takes 20 ms before it is matched.</summary>
+    private sealed class SlowMatchers : IMatchConsumer
+    {
+        public long Alerts { get; private set; }
+
+        public void BeforeBatch(MatchPipeline pipeline) => Thread.Sleep(20);
+
+        public ValueTask ConsumeAsync(BatchResult result, RecordBatch batch, string source)
+        {
+            Alerts += result.Alerts.Count;
+            return ValueTask.CompletedTask;
+        }
+    }
+
     private static async Task<(MatchPipeline Pipeline, long Alerts)> RunWithSlowMatchers(bool dropWhenBehind)
     {
         var policy = Policies.Compile("sequence each { subject any; state { event any; status any; }; };");
         var engine = new MatchEngine(policy, new MatchEngineOptions { Workers = 1 }, new UserDatabase());
-        var dispatcher = new AlertDispatcher([], new Dictionary<string, AlertSink>(), NullLogger.Instance);
-        var pipeline = new MatchPipeline(engine, dispatcher, null, null, NullLogger.Instance,
-            new MatchPipelineOptions { BatchSize = 16, QueuedBatches = 1, Live = true, DropWhenBehind = dropWhenBehind });
-        pipeline.BetweenBatches += () => Thread.Sleep(20); // matchers far slower than the source
+        var matchers = new SlowMatchers();
+        var pipeline = new MatchPipeline(engine, matchers, NullLogger.Instance);
 
         var trail = Trails.Concat(Trails.Execs(2000));
-        await pipeline.RunAsync(new MemoryStream(trail), "overload");
-        long alerts = dispatcher.PublishedCount;
-        await dispatcher.DisposeAsync();
-        return (pipeline, alerts);
+        await pipeline.RunAsync(new MemoryStream(trail), "overload",
+            new MatchPipelineOptions { BatchSize = 16, QueuedBatches = 1, Live = true, DropWhenBehind = dropWhenBehind });
+        return (pipeline, matchers.Alerts);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using BsmTrace.Events;
-using BsmTrace.Service.Hosting;
+using BsmTrace.Sources;
 
-namespace BsmTrace.Tests.Hosting;
+namespace BsmTrace.Tests.Sources;
 
 /// <summary>The audit pipe's preselection masks from audit_control-style flags.</summary>
 public sealed class AuditPipeFlagsTests
@@ -14,7 +14,7 @@ public sealed class AuditPipeFlagsTests
         Assert.True(classes.TryGetByName("fc", out var fc));
         Assert.True(classes.TryGetByName("fr", out var fr));
 
-        var (success, failure) = AuditPipeWatch.Masks("lo,+fc,-fr", classes);
+        var (success, failure) = AuditPipeMonitor.Masks("lo,+fc,-fr", classes);
         Assert.Equal(lo.Mask | fc.Mask, success);
         Assert.Equal(lo.Mask | fr.Mask, failure);
     }
@@ -22,7 +22,7 @@ public sealed class AuditPipeFlagsTests
     [Fact]
     public void An_unknown_class_is_an_error_naming_it()
     {
-        var e = Assert.Throws<IOException>(() => AuditPipeWatch.Masks("lo,zz", AuditClassTable.Builtin));
+        var e = Assert.Throws<IOException>(() => AuditPipeMonitor.Masks("lo,zz", AuditClassTable.Builtin));
         Assert.Equal("audit pipe flags: unknown audit class 'zz'", e.Message);
     }
 }

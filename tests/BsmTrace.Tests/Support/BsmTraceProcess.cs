@@ -9,7 +9,8 @@ public static class BsmTraceProcess
 
     private static string Assembly => Path.Combine(AppContext.BaseDirectory, "bsmtrace.dll");
 
-    public static async Task<Result> RunAsync(IEnumerable<string> args, byte[]? stdin = null, string? workingDirectory = null)
+    public static async Task<Result> RunAsync(IEnumerable<string> args, byte[]? stdin = null, string? workingDirectory = null,
+        IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -23,6 +24,8 @@ public static class BsmTraceProcess
         foreach (var a in args)
             start.ArgumentList.Add(a);
         start.Environment["TZ"] = "UTC";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+            start.Environment[k] = v;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("bsmtrace did not start");
         var stdout = new MemoryStream();

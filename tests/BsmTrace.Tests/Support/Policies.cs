@@ -8,6 +8,15 @@ public static class Policies
 {
     public const string File = "test.conf";
 
+    /// <summary>An exec and then an open by the same user, with no time limit: an instance that waits, for the service's tests.</summary>
+    public const string Pair = """
+        sequence pair {
+            subject any;
+            state { event <auditevent> { AUE_EXECVE; }; status any; };
+            state { event <auditevent> { AUE_OPEN_R; }; status any; };
+        };
+        """;
+
     public static PolicyLoadResult Load(string text, PolicyEnvironment? environment = null) =>
         PolicyLoader.LoadText(text, File, environment ?? PolicyEnvironment.Builtin());
 

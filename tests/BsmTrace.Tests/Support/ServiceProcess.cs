@@ -28,9 +28,15 @@ public sealed class ServiceProcess : IAsyncDisposable
         _readingOut = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
     }
 
-    public static ServiceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <param name="hangupAtStart">
+    /// Start it with a SIGHUP already sent: blocked, as a launcher may block it, and pending across
+    /// the exec, so that it arrives the moment bsmtrace unblocks it (perl's POSIX module blocks it,
+    /// sends it to itself, and execs).
+    /// </param>
+    public static ServiceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, bool hangupAtStart = false)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(hangupAtStart ? "perl" : dotnet)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -38,6 +44,14 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (hangupAtStart)
+        {
+            start.ArgumentList.Add("-MPOSIX");
+            start.ArgumentList.Add("-e");
+            start.ArgumentList.Add("sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGHUP)) or die; kill 'HUP', $$; exec @ARGV or die");
+            start.ArgumentList.Add(dotnet);
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "bsmtrace.dll"));
         foreach (var a in args)
             start.ArgumentList.Add(a);
@@ -78,7 +92,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         while (!condition())
         {
             if (DateTime.UtcNow > deadline || _process.HasExited)
-                throw new TimeoutException($"waited for {what}; stderr was:\n" + string.Join("\n", _lines.TakeLast(30)));
+                throw new TimeoutException($"waited for {what}; stderr was:\n" + string.Join("\n", _lines.TakeLast(60)));
             await _newLine.WaitAsync(TimeSpan.FromMilliseconds(200));
         }
     }
@@ -94,6 +108,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         await SignalAsync("TERM");
         return await WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM and asserts a clean stop (exit 0), with what it printed when it was not.</summary>
+    public async Task StopCleanlyAsync()
+    {
+        int code = await StopAsync();
+        Assert.True(code == 0, $"exit status {code} after SIGTERM; stderr was:\n" + string.Join("\n", _lines.TakeLast(30)));
     }
 
     public async Task<int> WaitForExitAsync(int seconds = 60)

@@ -66,7 +66,7 @@ public sealed class TriggerTests : IDisposable
     {
         var runner = new TriggerRunner(new TriggerRunnerOptions { Timeout = TimeSpan.FromMilliseconds(300) }, NullLogger.Instance);
         var started = DateTime.UtcNow;
-        runner.Enqueue(Request("/bin/sleep", "30"));
+        await runner.EnqueueAsync(Request("/bin/sleep", "30"));
         await runner.DisposeAsync();
 
         Assert.Equal(1, runner.TimedOut);
@@ -77,9 +77,9 @@ public sealed class TriggerTests : IDisposable
     public async Task Failures_are_counted_by_kind()
     {
         var runner = new TriggerRunner(new TriggerRunnerOptions(), NullLogger.Instance);
-        runner.Enqueue(Request("/bin/true"));
-        runner.Enqueue(Request("/bin/false"));
-        runner.Enqueue(Request("/no/such/program"));
+        await runner.EnqueueAsync(Request("/bin/true"));
+        await runner.EnqueueAsync(Request("/bin/false"));
+        await runner.EnqueueAsync(Request("/no/such/program"));
         await runner.DisposeAsync();
 
         Assert.Equal(1, runner.Succeeded);
@@ -96,7 +96,7 @@ public sealed class TriggerTests : IDisposable
 
         var runner = new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = 2 }, NullLogger.Instance);
         for (int i = 0; i < 6; i++)
-            runner.Enqueue(Request(script));
+            await runner.EnqueueAsync(Request(script));
         await runner.DisposeAsync();
 
         var counts = (await File.ReadAllLinesAsync(seen)).Select(l => int.Parse(l.Trim(), CultureInfo.InvariantCulture)).ToArray();
@@ -110,7 +110,7 @@ public sealed class TriggerTests : IDisposable
     {
         var runner = new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = 4 }, NullLogger.Instance);
         for (int i = 0; i < 8; i++)
-            runner.Enqueue(Request("/bin/true"));
+            await runner.EnqueueAsync(Request("/bin/true"));
         await runner.DisposeAsync();
 
         if (!Directory.Exists("/proc"))

@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace BsmTrace.Unix;
+
+/// <summary>
+/// open(2) itself, for what the runtime's FileStream cannot ask for: O_NOFOLLOW (a planted
+/// symbolic link is refused, not followed), and no lock of the runtime's own making (it emulates
+/// FileShare with flock(2), which would clash with a pidfile's). Failures are
+/// <see cref="IOException"/>s that name the path and say why in the system's words.
+/// </summary>
+public static partial class NativeFile
+{
+    private const int Eloop = 40; // Linux; the BSDs and macOS say 62
+    private const int EloopBsd = 62;
+
+    static NativeFile() => NativeLibraries.EnsureRegistered();
+
+    /// <summary>Opens <paramref name="path"/> with open(2)'s <paramref name="flags"/> (<see cref="OpenFlags"/>), creating it with <paramref name="mode"/>.</summary>
+    public static SafeFileHandle Open(string path, int flags, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        int fd = open(path, flags | OpenFlags.CloseOnExec, (int)mode);
+        if (fd < 0)
+            throw Failure(path, Marshal.GetLastPInvokeError(), flags);
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>An open(2) failure as one line: a symbolic link refused by O_NOFOLLOW is said as such.</summary>
+    internal static IOException Failure(string path, int errno, int flags)
+    {
+        bool symlink = (flags & OpenFlags.NoFollow) != 0 && errno == (OperatingSystem.IsLinux() ? Eloop : EloopBsd);
+        string why = symlink ? "is a symbolic link, which bsmtrace does not follow here" : Marshal.GetPInvokeErrorMessage(errno);
+        return new IOException($"{path}: {why}");
+    }
+
+    [LibraryImport(NativeLibraries.LibC, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags, int mode);
+}
