@@ -30,12 +30,14 @@ public sealed class BsmRecordReader : IDisposable
     private long _bufferBase; // stream offset of _buffer[0]
     private bool _endOfStream;
 
-    public BsmRecordReader(Stream stream, BsmReaderOptions? options = null, bool leaveOpen = false)
+    /// <param name="startOffset">Where in its file the stream begins (a trail read on from a checkpoint): offsets count from the file's start.</param>
+    public BsmRecordReader(Stream stream, BsmReaderOptions? options = null, bool leaveOpen = false, long startOffset = 0)
     {
         ArgumentNullException.ThrowIfNull(stream);
         _stream = stream;
         _leaveOpen = leaveOpen;
         _options = options ?? BsmReaderOptions.Default;
+        _bufferBase = startOffset;
     }
 
     /// <summary>Called for every piece of damage, in stream order.</summary>
@@ -193,33 +195,107 @@ public sealed class BsmRecordReader : IDisposable
     /// (header and matching trailer) or a file token begins, and reports the
     /// bytes skipped. Returns false when the stream ended first.
     /// </summary>
+    /// <remarks>
+    /// What is buffered is looked at first: a candidate that needs bytes not read yet is put off,
+    /// and one later in the buffer that proves itself (its trailer agrees) is taken. Only when
+    /// nothing buffered proves itself is the stream read on to decide the first candidate put off.
+    /// A live stream (a quiet FIFO) may not send those bytes for a long time, and a record that
+    /// followed the damage, whole in the buffer, must not wait for them.
+    /// </remarks>
     private bool Resynchronise(long damagedAt, string what, BsmDamageKind kind, bool reportIfNothingFound = true)
     {
         int scan = 1;
+        int putOff = -1;
         while (true)
         {
-            if (!Ensure(scan + 1))
+            if (scan >= _end - _start)
             {
-                if (!reportIfNothingFound)
+                if (putOff >= 0)
+                {
+                    // Nothing buffered proved itself: read on to decide the first candidate put off.
+                    scan = putOff;
+                    putOff = -1;
+                    if (IsRecordStart(scan))
+                        return Resynchronised(damagedAt, what, kind, scan);
+                    scan++;
+                    continue;
+                }
+
+                if (!Ensure(scan + 1))
+                {
+                    if (!reportIfNothingFound)
+                        return false;
+                    long skipped = _end - _start;
+                    Report(new BsmDamage(kind, damagedAt, skipped, $"{what}; no intact record follows, skipped the last {skipped} bytes"));
+                    _start = _end;
                     return false;
-                long skipped = _end - _start;
-                Report(new BsmDamage(kind, damagedAt, skipped, $"{what}; no intact record follows, skipped the last {skipped} bytes"));
-                _start = _end;
-                return false;
+                }
             }
 
-            if (IsRecordStart(scan))
+            switch (Candidate(scan))
             {
-                Report(new BsmDamage(kind, damagedAt, scan, $"{what}; skipped {scan} bytes to the next intact record at byte {damagedAt + scan}"));
-                _start += scan;
-                return true;
+                case Verdict.Record:
+                    return Resynchronised(damagedAt, what, kind, scan);
+                case Verdict.Undecided when putOff < 0:
+                    putOff = scan;
+                    break;
             }
 
             scan++;
         }
     }
 
-    /// <summary>Whether a record or file token starts at <c>_start + at</c>, judged by its framing alone.</summary>
+    private bool Resynchronised(long damagedAt, string what, BsmDamageKind kind, int scan)
+    {
+        Report(new BsmDamage(kind, damagedAt, scan, $"{what}; skipped {scan} bytes to the next intact record at byte {damagedAt + scan}"));
+        _start += scan;
+        return true;
+    }
+
+    private enum Verdict
+    {
+        NotRecord,
+        Record,
+        Undecided,
+    }
+
+    /// <summary>Whether a record or file token starts at <c>_start + at</c>, judged from the bytes buffered alone.</summary>
+    private Verdict Candidate(int at)
+    {
+        int available = _end - _start;
+        byte id = _buffer[_start + at];
+        if (BsmTokenTypes.IsHeader(id))
+        {
+            if (available < at + 5)
+                return Verdict.Undecided;
+            uint declared = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start + at + 1));
+            if (declared < MinimumRecordSize || declared > (uint)_options.MaxRecordSize)
+                return Verdict.NotRecord;
+            if (available < at + (int)declared)
+                return Verdict.Undecided;
+            return TrailerMatches(_buffer.AsSpan(_start + at, (int)declared)) ? Verdict.Record : Verdict.NotRecord;
+        }
+
+        if (id == (byte)BsmTokenType.OtherFile32)
+        {
+            if (available < at + FileTokenFixedSize)
+                return Verdict.Undecided;
+            int nameLength = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + at + 9));
+            if (nameLength == 0 || nameLength > _options.MaxFileNameLength)
+                return Verdict.NotRecord;
+            int length = FileTokenFixedSize + nameLength;
+            if (available < at + length + 1)
+                return Verdict.Undecided;
+            if (_buffer[_start + at + length - 1] != 0)
+                return Verdict.NotRecord;
+            byte next = _buffer[_start + at + length];
+            return BsmTokenTypes.IsHeader(next) || next == (byte)BsmTokenType.OtherFile32 ? Verdict.Record : Verdict.NotRecord;
+        }
+
+        return Verdict.NotRecord;
+    }
+
+    /// <summary>Whether a record or file token starts at <c>_start + at</c>, judged by its framing alone, reading on as far as it takes.</summary>
     private bool IsRecordStart(int at)
     {
         byte id = _buffer[_start + at];

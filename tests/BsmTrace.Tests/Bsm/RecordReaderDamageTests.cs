@@ -268,4 +268,56 @@ public sealed class RecordReaderDamageTests
         Assert.Equal(Enumerable.Range(1000, 5).Select(i => (uint)i), Auids(read));
         Assert.Equal(stray.Length, Assert.Single(damage).Length);
     }
+
+    /// <summary>A live stream: the bytes it was given, and then nothing more until it is disposed (a quiet FIFO).</summary>
+    private sealed class QuietAfter(byte[] bytes) : Stream
+    {
+        private readonly ManualResetEventSlim _closed = new();
+        private int _at;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_at == bytes.Length)
+            {
+                _closed.Wait();
+                return 0;
+            }
+
+            int n = Math.Min(count, bytes.Length - _at);
+            Array.Copy(bytes, _at, buffer, offset, n);
+            _at += n;
+            return n;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            _closed.Set();
+            base.Dispose(disposing);
+        }
+    }
+
+    [Fact]
+    public async Task On_a_live_stream_a_record_after_damage_is_read_without_waiting_for_more_input()
+    {
+        // Resynchronising looked at each candidate in turn, reading on as far as it declared: a byte
+        // of the damaged record that looked like a header held the good record back until more came.
+        var damaged = Records.Make(Records.Execve, Trails.Epoch, auid: 1);
+        damaged[^1] ^= 0xff;
+        using var stream = new QuietAfter(Trails.Concat(damaged, Records.Make(Records.Execve, Trails.Epoch + 1, auid: 2)));
+        using var reader = new BsmRecordReader(stream);
+        var read = Task.Run(() => reader.TryRead(out var record) ? record.Subject.AuditUid : 0u);
+
+        Assert.Equal(2u, await read.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
 }
