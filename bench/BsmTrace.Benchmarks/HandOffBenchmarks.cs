@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using BsmTrace.Alerts;
 using BsmTrace.Matching;
 using BsmTrace.Policy;
 using BsmTrace.Policy.Binding;
+using BsmTrace.Sources;
 using BsmTrace.Unix;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -39,7 +39,8 @@ public class HandOffBenchmarks
     {
         var engine = new MatchEngine(_policy, new MatchEngineOptions { Workers = 1 }, new UserDatabase());
         var pipeline = new MatchPipeline(engine, new NothingFound(), NullLogger.Instance);
-        pipeline.RunAsync(new MemoryStream(_trail, writable: false), "bench", new MatchPipelineOptions()).GetAwaiter().GetResult();
+        var segment = new SourceSegment(new MemoryStream(_trail, writable: false), new SourcePosition(default, "bench", 0, 0, IsFile: true), readToEnd: true);
+        pipeline.RunAsync(segment, "bench", new MatchPipelineOptions()).GetAwaiter().GetResult();
         return pipeline.Records;
     }
 

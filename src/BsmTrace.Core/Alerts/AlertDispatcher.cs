@@ -98,6 +98,19 @@ public sealed class AlertDispatcher : IAsyncDisposable
             Retire(q);
     }
 
+    /// <summary>
+    /// Completes when every alert published before the call has been written (or counted as
+    /// missed) by every output, and the outputs have made it last (<see cref="AlertSink.Sync"/>).
+    /// Call from the publishing thread; it never waits itself.
+    /// </summary>
+    public Task SyncAsync()
+    {
+        List<SinkQueue> open;
+        lock (_lock)
+            open = [.. _defaults, .. _channels];
+        return Task.WhenAll(open.Select(q => q.SyncAsync()));
+    }
+
     /// <summary>Whether the alerts of <paramref name="sequence"/> are written to standard error as classic lines.</summary>
     public bool ReachesStderr(SequenceDefinition sequence) => RouteOf(sequence).ToStderr;
 

@@ -37,6 +37,12 @@ public abstract class AlertSink : IDisposable
     {
     }
 
+    /// <summary>
+    /// Makes what was written last, as far as the output can (fsync for files): a checkpoint is
+    /// written only once the alerts before it have been. Flushes by default.
+    /// </summary>
+    public virtual void Sync() => Flush();
+
     public void Dispose()
     {
         Dispose(true);

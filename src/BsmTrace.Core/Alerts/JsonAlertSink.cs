@@ -56,6 +56,7 @@ public sealed class JsonAlertSink : AlertSink
         {
             var s = alert.Sequence;
             json.WriteStartObject();
+            json.WriteString("id", alert.Id);
             json.WriteString("time", DateTimeOffset.FromUnixTimeSeconds(alert.Seconds).AddMilliseconds(alert.Milliseconds).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
             json.WriteNumber("seconds", alert.Seconds);
             json.WriteNumber("milliseconds", alert.Milliseconds);
@@ -114,6 +115,12 @@ public sealed class JsonAlertSink : AlertSink
     }
 
     public override void Flush() => _stdout?.Flush();
+
+    public override void Sync()
+    {
+        _file?.Sync();
+        _stdout?.Flush();
+    }
 
     protected override void Dispose(bool disposing)
     {

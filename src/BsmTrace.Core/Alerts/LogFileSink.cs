@@ -64,6 +64,15 @@ public sealed class LogFileSink : AlertSink
             file.Append(alert.ClassicLineUtf8());
     }
 
+    public override void Sync()
+    {
+        lock (_lock)
+        {
+            foreach (var file in _open.Values)
+                file.Sync();
+        }
+    }
+
     private string PathFor(string? logFile) => _path ?? Path.Combine(_directory!, logFile ?? DefaultFile);
 
     private AppendFile Open(string path)

@@ -14,18 +14,19 @@ internal sealed class SinkQueue
 {
     private const int ReportEvery = 1000;
 
-    private readonly Channel<Alert> _queue;
+    private readonly Channel<Entry> _queue;
     private readonly ILogger _logger;
     private long _written;
     private long _failures;
     private long _dropped;
+    private long _syncFailures;
     private long _failingSince = -1; // the failure count when the current outage began; -1 while delivering
 
     public SinkQueue(AlertSink sink, int capacity, ILogger logger)
     {
         Sink = sink;
         _logger = logger;
-        _queue = Channel.CreateBounded<Alert>(new BoundedChannelOptions(capacity)
+        _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -40,10 +41,29 @@ internal sealed class SinkQueue
 
     public SinkCounts Counts => new(Sink.Name, Interlocked.Read(ref _written), Interlocked.Read(ref _failures), Interlocked.Read(ref _dropped));
 
-    public bool TryEnqueue(Alert alert) => _queue.Writer.TryWrite(alert);
+    public bool TryEnqueue(Alert alert) => _queue.Writer.TryWrite(new Entry(alert, null));
 
     /// <summary>Waits for room in the queue, however long the sink takes.</summary>
-    public ValueTask EnqueueAsync(Alert alert) => _queue.Writer.WriteAsync(alert);
+    public ValueTask EnqueueAsync(Alert alert) => _queue.Writer.WriteAsync(new Entry(alert, null));
+
+    /// <summary>
+    /// Completes when every alert queued before the call has been written (or has failed) and the
+    /// sink has made what it wrote last (<see cref="AlertSink.Sync"/>). Never makes the caller wait
+    /// for room: a full queue takes the request when it has room.
+    /// </summary>
+    public Task SyncAsync()
+    {
+        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entry = new Entry(null, synced);
+        if (!_queue.Writer.TryWrite(entry))
+        {
+            _ = _queue.Writer.WriteAsync(entry).AsTask().ContinueWith(
+                t => synced.TrySetException(t.Exception?.InnerException ?? new InvalidOperationException("the queue is closed")),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+
+        return synced.Task;
+    }
 
     /// <summary>An alert the queue had no room for, let go because the source cannot wait.</summary>
     public void Drop()
@@ -76,11 +96,17 @@ internal sealed class SinkQueue
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var alert))
+            while (reader.TryRead(out var entry))
             {
+                if (entry.Synced is { } synced)
+                {
+                    Sync(synced);
+                    continue;
+                }
+
                 try
                 {
-                    Sink.Write(alert);
+                    Sink.Write(entry.Alert!);
                     Interlocked.Increment(ref _written);
                     Delivered();
                 }
@@ -101,6 +127,28 @@ internal sealed class SinkQueue
         }
     }
 
+    /// <summary>
+    /// Makes what the sink wrote last, then says so. A sink that cannot sync is counted as failing,
+    /// and the request completes all the same: a checkpoint is not held back for ever by an output
+    /// that fails, whose misses are counted already.
+    /// </summary>
+    private void Sync(TaskCompletionSource synced)
+    {
+        try
+        {
+            Sink.Sync();
+        }
+        catch (Exception e) when (IsOutputFailure(e))
+        {
+            // What it wrote may not survive the machine's failure; each alert was counted as it was written.
+            long n = Interlocked.Increment(ref _syncFailures);
+            if (n == 1 || n % ReportEvery == 0)
+                _logger.LogError("Alert sink {Sink} cannot make what it wrote last ({Failures} times so far): {Reason}", Sink.Name, n, e.Message);
+        }
+
+        synced.TrySetResult();
+    }
+
     private static bool IsOutputFailure(Exception e) =>
         e is IOException or UnauthorizedAccessException or InvalidOperationException or ObjectDisposedException or System.Net.Sockets.SocketException;
 
@@ -118,6 +166,9 @@ internal sealed class SinkQueue
             _logger.LogError("Alert sink {Sink} still cannot write: {Failures} alerts missed since it failed: {Reason}", Sink.Name, n - _failingSince, e.Message);
         }
     }
+
+    /// <summary>An alert to write, or a request to sync what was written before it.</summary>
+    private readonly record struct Entry(Alert? Alert, TaskCompletionSource? Synced);
 
     private void Delivered()
     {

@@ -9,6 +9,9 @@ public sealed record Alert
 {
     public required SequenceDefinition Sequence { get; init; }
 
+    /// <summary>The alert's id (<see cref="AlertId"/>): the same when the same record completes the same instance again, after an unclean stop.</summary>
+    public string Id { get; init; } = "";
+
     /// <summary>The keyed subject field's value (auid for <c>subject any</c>).</summary>
     public required uint Subject { get; init; }
 

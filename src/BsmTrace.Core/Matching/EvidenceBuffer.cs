@@ -36,6 +36,27 @@ internal struct EvidenceBuffer
 
     public long Total { get; private set; }
 
+    /// <summary>Takes a checkpoint's evidence back: the kept records in the order they matched, and how many matched in all.</summary>
+    public void Restore(IReadOnlyList<byte[]> kept, long total)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        Clear();
+        foreach (var record in kept)
+            Keep(record);
+        Total = Math.Max(total, _headCount + _tailCount);
+    }
+
+    /// <summary>Copies of the kept records, in the order they matched, as arrays (for a checkpoint).</summary>
+    public readonly byte[][] Copies()
+    {
+        var copies = new byte[_headCount + _tailCount][];
+        for (int i = 0; i < _headCount; i++)
+            copies[i] = Copy(_kept![i]);
+        for (int i = 0; i < _tailCount; i++)
+            copies[_headCount + i] = Copy(_kept![TailSlot(i)]);
+        return copies;
+    }
+
     /// <summary>Records matched but not kept (from the middle of a long run).</summary>
     public readonly long Omitted => Total - _headCount - _tailCount;
 

@@ -103,6 +103,60 @@ public sealed class MatchEngine
         return next;
     }
 
+    /// <summary>
+    /// The live instances as a checkpoint keeps them, oldest first, with their evidence copied.
+    /// Call between batches, on the matching thread.
+    /// </summary>
+    public List<SavedInstance> SaveInstances()
+    {
+        var live = _partitions.SelectMany(p => p.LiveByAge()).OrderBy(e => e.Instance.AgeOrder).ToList();
+        var saved = new List<SavedInstance>(live.Count);
+        foreach (var (instance, next) in live)
+        {
+            var key = instance.Key;
+            var sequence = Plan.Sequences[key.Sequence];
+            saved.Add(new SavedInstance(sequence.Name, sequence.Fingerprint, key.Subject, key.ScopeId, key.Zone, key.NoSubject, next,
+                instance.FirstSeconds, instance.ExpiresAfter, instance.StartIndex, instance.Records.Total, instance.Records.Copies()));
+        }
+
+        return saved;
+    }
+
+    /// <summary>
+    /// Makes a checkpoint's instances live again, oldest first, those of every sequence whose
+    /// definition did not change (same name, same fingerprint); the others are left out and counted
+    /// in <paramref name="dropped"/>. Call before the first batch.
+    /// </summary>
+    public void Restore(IEnumerable<SavedInstance> saved, out int restored, out int dropped)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        var index = new Dictionary<(string, string), int>();
+        for (int s = 0; s < Plan.Sequences.Length; s++)
+            index[(Plan.Sequences[s].Name, Plan.Sequences[s].Fingerprint)] = s;
+
+        restored = 0;
+        dropped = 0;
+        foreach (var instance in saved)
+        {
+            if (!index.TryGetValue((instance.Sequence, instance.Fingerprint), out int s) || instance.Next <= 0 || instance.Next >= Plan.Sequences[s].States.Count)
+            {
+                dropped++;
+                continue;
+            }
+
+            var key = new InstanceKey(s, instance.Subject, instance.ScopeId, instance.Zone, instance.NoSubject);
+            var partition = _partitions[MatcherPartition.Owner(key, _partitions.Length)];
+            if (partition.Holds(key))
+            {
+                dropped++;
+                continue;
+            }
+
+            partition.Restore(instance, key);
+            restored++;
+        }
+    }
+
     /// <summary>Matches one batch. The result is reused by the next call.</summary>
     public BatchResult Process(RecordBatch batch, string source)
     {

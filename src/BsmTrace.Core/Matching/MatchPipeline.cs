@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using BsmTrace.Bsm;
+using BsmTrace.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace BsmTrace.Matching;
@@ -28,6 +29,7 @@ public sealed class MatchPipeline
     private long _pendingBytes;
     private int _queued;
     private int _batchesToMake; // the reader's alone
+    private int _markWanted;
 
     public MatchPipeline(MatchEngine engine, IMatchConsumer consumer, ILogger logger)
     {
@@ -65,12 +67,32 @@ public sealed class MatchPipeline
     public ZoneInterner Zones => _batcher.Zones;
 
     /// <summary>
-    /// Reads <paramref name="input"/> to its end (or until cancelled) and matches every record.
-    /// Sources are read one after another, never two at once.
+    /// Whether checkpoints are taken: the reader then marks its state when asked (<see cref="RequestMark"/>)
+    /// and at the end of each segment (<see cref="LastMark"/>).
     /// </summary>
-    public async Task RunAsync(Stream input, string sourceName, MatchPipelineOptions options, CancellationToken cancellationToken = default)
+    public bool TakesMarks { get; set; }
+
+    /// <summary>The reader's state at the end of the last segment read (when <see cref="TakesMarks"/>).</summary>
+    public ReaderMark? LastMark { get; private set; }
+
+    /// <summary>
+    /// Asks the reader to mark its state on the next batch it hands on (<see cref="RecordBatch.Mark"/>):
+    /// once that batch is matched, engine and reader are at the same point of the stream.
+    /// </summary>
+    public void RequestMark() => Volatile.Write(ref _markWanted, 1);
+
+    /// <summary>Takes a checkpoint's reader-side state back (record count, zone names, inode memory). Call before the first segment.</summary>
+    public void Restore(ReaderMark mark) => _batcher.Restore(mark);
+
+    /// <summary>
+    /// Reads <paramref name="segment"/> to its end (or until cancelled) and matches every record.
+    /// Segments are read one after another, never two at once; when this returns, every record
+    /// read has been matched and handed to the consumer, and <see cref="SourceSegment.ReadTo"/>
+    /// says where the next record not read begins.
+    /// </summary>
+    public async Task RunAsync(SourceSegment segment, string sourceName, MatchPipelineOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(segment);
         _options = options ?? throw new ArgumentNullException(nameof(options));
         // The pool of batches bounds what is in flight; the hand-off channel can hold them all, so the
         // reader waits (or, for the audit pipe, lets records go) only for a free batch, in one place.
@@ -90,7 +112,7 @@ public sealed class MatchPipeline
 
         // The source sees the token itself: a stream that can wait for data (a FIFO, a device, a
         // followed trail) ends a waiting read when it is cancelled.
-        var reading = Task.Factory.StartNew(() => Read(input, sourceName, free.Reader, full.Writer, cancellationToken),
+        var reading = Task.Factory.StartNew(() => Read(segment, sourceName, free.Reader, full.Writer, cancellationToken),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         try
@@ -113,24 +135,30 @@ public sealed class MatchPipeline
         }
     }
 
-    private void Read(Stream input, string sourceName, ChannelReader<RecordBatch> free, ChannelWriter<RecordBatch> full, CancellationToken cancellationToken)
+    private void Read(SourceSegment segment, string sourceName, ChannelReader<RecordBatch> free, ChannelWriter<RecordBatch> full, CancellationToken cancellationToken)
     {
         var batcher = _batcher;
         batcher.RememberPaths = Engine.UsesObjects;
+        var start = segment.Start;
+        // Just past the last frame read: where the next record not yet read begins (damage after it is read again).
+        long readTo = start.Offset;
         try
         {
-            using var reader = new BsmRecordReader(input, _options.Reader, leaveOpen: true);
+            using var reader = new BsmRecordReader(segment.Stream, _options.Reader, leaveOpen: true, startOffset: start.Offset);
             reader.Damaged += damage =>
             {
                 Interlocked.Increment(ref _damaged);
                 _logger.LogWarning("{Source}: {Damage}", sourceName, damage.ToString());
             };
 
-            RecordBatch? batch = Take(free, cancellationToken);
+            RecordBatch? batch = Take(free, start, cancellationToken);
             while (!cancellationToken.IsCancellationRequested && reader.TryReadFrame(out var frame))
             {
                 if (frame.Kind != BsmFrameKind.Record)
+                {
+                    readTo = reader.Position;
                     continue;
+                }
 
                 // Counted on this thread alone; published for the metrics at each hand-off.
                 int length = frame.Bytes.Length;
@@ -138,8 +166,8 @@ public sealed class MatchPipeline
                 _pendingBytes += length;
                 if (batch is not null && !batch.HasRoomFor(length))
                 {
-                    Hand(full, batch, cancellationToken);
-                    batch = Take(free, cancellationToken);
+                    Hand(full, batch, readTo, cancellationToken);
+                    batch = Take(free, start, cancellationToken);
                 }
 
                 if (batch is null)
@@ -149,7 +177,8 @@ public sealed class MatchPipeline
                     long dropped = Interlocked.Increment(ref _dropped);
                     if (dropped == 1 || dropped % 10_000 == 0)
                         _logger.LogWarning("{Source}: the matchers are behind; {Dropped} records let go so far", sourceName, dropped);
-                    batch = Take(free, cancellationToken);
+                    readTo = reader.Position;
+                    batch = Take(free, start, cancellationToken);
                     continue;
                 }
 
@@ -164,15 +193,16 @@ public sealed class MatchPipeline
                     reader.ReportUndecodable(frame, problem);
                 }
 
+                readTo = reader.Position;
                 if (batch.Count > 0 && (batch.IsFull || (_options.Live && !reader.HasBufferedFrame)))
                 {
-                    Hand(full, batch, cancellationToken);
-                    batch = Take(free, cancellationToken);
+                    Hand(full, batch, readTo, cancellationToken);
+                    batch = Take(free, start, cancellationToken);
                 }
             }
 
             if (batch is { Count: > 0 })
-                Hand(full, batch, CancellationToken.None);
+                Hand(full, batch, readTo, CancellationToken.None);
         }
         catch (OperationCanceledException)
         {
@@ -189,22 +219,31 @@ public sealed class MatchPipeline
         finally
         {
             Publish();
+            segment.ReadTo = readTo;
+            LastMark = TakesMarks ? batcher.Mark(start with { Offset = readTo }) : null;
             full.TryComplete();
         }
     }
 
-    /// <summary>A free batch: a file or FIFO waits for one (backpressure); the audit pipe (DropWhenBehind) takes one only if there is one.</summary>
-    private RecordBatch? Take(ChannelReader<RecordBatch> free, CancellationToken cancellationToken)
+    /// <summary>A free batch for records of <paramref name="source"/>: a file or FIFO waits for one (backpressure); the audit pipe (DropWhenBehind) takes one only if there is one.</summary>
+    private RecordBatch? Take(ChannelReader<RecordBatch> free, SourcePosition source, CancellationToken cancellationToken)
     {
-        if (free.TryRead(out var batch))
-            return batch;
-        if (_batchesToMake > 0)
+        if (!free.TryRead(out var batch))
         {
-            _batchesToMake--;
-            return NewBatch();
+            if (_batchesToMake > 0)
+            {
+                _batchesToMake--;
+                batch = NewBatch();
+            }
+            else if (!_options.DropWhenBehind)
+            {
+                batch = free.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+            }
         }
 
-        return _options.DropWhenBehind ? null : free.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+        if (batch is not null)
+            batch.Source = source;
+        return batch;
     }
 
     // Room for records of 256 bytes on average; a batch of longer ones is handed on when its arena fills.
@@ -218,9 +257,11 @@ public sealed class MatchPipeline
         _pendingBytes = 0;
     }
 
-    private void Hand(ChannelWriter<RecordBatch> full, RecordBatch batch, CancellationToken cancellationToken)
+    private void Hand(ChannelWriter<RecordBatch> full, RecordBatch batch, long readTo, CancellationToken cancellationToken)
     {
         Publish();
+        if (TakesMarks && Interlocked.Exchange(ref _markWanted, 0) == 1)
+            batch.Mark = _batcher.Mark(batch.Source! with { Offset = readTo });
         Interlocked.Increment(ref _queued);
         full.WriteAsync(batch, cancellationToken).AsTask().GetAwaiter().GetResult();
     }

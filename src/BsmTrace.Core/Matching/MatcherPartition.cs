@@ -134,6 +134,20 @@ internal sealed class MatcherPartition
             _expiry.Add(instance, at);
     }
 
+    /// <summary>Whether an instance is live under <paramref name="key"/>.</summary>
+    public bool Holds(InstanceKey key) => _live.ContainsKey(key);
+
+    /// <summary>A checkpoint's instance, live again in this partition under <paramref name="key"/> (the running policy's sequence index).</summary>
+    public void Restore(SavedInstance saved, InstanceKey key)
+    {
+        var instance = _pool.TryPop(out var reused) ? reused : new SequenceInstance(_plan.MaxEvidenceRecords, _evidence);
+        instance.Restore(key, saved);
+        _live.Add(key, new LiveEntry(instance) { Next = saved.Next });
+        _byAge.AddNewest(instance);
+        if (instance.ExpiresAfter is { } at)
+            _expiry.Add(instance, at);
+    }
+
     /// <summary>Which partition owns a key, out of <paramref name="partitions"/>.</summary>
     public static int Owner(InstanceKey key, int partitions) => partitions == 1 ? 0 : (int)((uint)key.GetHashCode() % (uint)partitions);
 
@@ -235,6 +249,7 @@ internal sealed class MatcherPartition
         return new Alert
         {
             Sequence = sequence,
+            Id = AlertId.Of(batch.Source, record.Offset, sequence.Name, key, key.Zone != 0 ? record.ZoneName : default),
             Subject = key.Subject,
             HasSubject = !key.NoSubject,
             Ids = record.Subject,

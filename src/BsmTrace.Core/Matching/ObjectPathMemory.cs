@@ -83,6 +83,28 @@ public sealed class ObjectPathMemory
         return _entries[slot].Path;
     }
 
+    /// <summary>Every entry, least recently used first: what a checkpoint keeps, and <see cref="Restore"/> takes back in the same order.</summary>
+    public RememberedPath[] Export()
+    {
+        var entries = new RememberedPath[_count];
+        int i = 0;
+        for (int slot = _oldest; slot != None; slot = _entries[slot].Newer)
+        {
+            ref var entry = ref _entries[slot];
+            entries[i++] = new RememberedPath(entry.Key.FileSystemId, entry.Key.Inode, entry.Path);
+        }
+
+        return entries;
+    }
+
+    /// <summary>Remembers a checkpoint's entries, least recently used first, so that their order of use is as it was.</summary>
+    public void Restore(IEnumerable<RememberedPath> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var e in entries)
+            Remember(e.FileSystemId, e.Inode, e.Path);
+    }
+
     private void MakeNewest(int slot)
     {
         if (slot == _newest)

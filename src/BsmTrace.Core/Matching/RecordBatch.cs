@@ -38,6 +38,15 @@ public sealed class RecordBatch
     /// <summary>The index, in the whole stream, of the batch's first record.</summary>
     public long FirstIndex { get; set; }
 
+    /// <summary>The file (or stream session) the batch's records come from: with a record's offset, its place, which no other record shares.</summary>
+    public Sources.SourcePosition? Source { get; set; }
+
+    /// <summary>
+    /// The reader's state just after this batch's last record, taken when a checkpoint is wanted:
+    /// matched, the batch and it are what a checkpoint holds.
+    /// </summary>
+    public ReaderMark? Mark { get; set; }
+
     public int Capacity => Records.Length;
 
     public bool IsFull => Count == Records.Length;
@@ -112,5 +121,6 @@ public sealed class RecordBatch
     {
         Count = 0;
         _arenaUsed = 0;
+        Mark = null;
     }
 }

@@ -29,6 +29,23 @@ public sealed class RecordBatcher
     /// <summary>Records added so far: the index the next record will have in the stream.</summary>
     public long RecordCount => _next;
 
+    /// <summary>The time of the last record added (0 before the first).</summary>
+    public long LastRecordSeconds { get; private set; }
+
+    /// <summary>What this side of matching holds now, for a checkpoint at <paramref name="position"/> (the next record not yet read).</summary>
+    public ReaderMark Mark(Sources.SourcePosition position) =>
+        new(position, _next, LastRecordSeconds, _zones.Names(), _paths?.Export() ?? []);
+
+    /// <summary>Takes a checkpoint's state back: the record count, the zone names with their ids, the inode memory.</summary>
+    public void Restore(ReaderMark mark)
+    {
+        ArgumentNullException.ThrowIfNull(mark);
+        _next = mark.NextRecordIndex;
+        LastRecordSeconds = mark.LastRecordSeconds;
+        _zones.Restore(mark.Zones);
+        _paths?.Restore(mark.Paths);
+    }
+
     /// <summary>
     /// Decodes a framed record into <paramref name="batch"/>, which must have room for it; false,
     /// with the first bad token, when it cannot be decoded (it is then not added, and not counted).
@@ -48,6 +65,7 @@ public sealed class RecordBatcher
     {
         _next++;
         ref readonly var record = ref batch.Records[i];
+        LastRecordSeconds = record.Seconds;
         if (_paths is not null && RememberPaths && record.HasAttribute)
         {
             if (record.HasPath)

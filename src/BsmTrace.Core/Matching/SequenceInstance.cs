@@ -60,6 +60,14 @@ internal sealed class SequenceInstance
         Ended = false;
     }
 
+    /// <summary>A checkpoint's instance, live again: its key, times and evidence as they were.</summary>
+    public void Restore(InstanceKey key, SavedInstance saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        Begin(key, saved.FirstSeconds, saved.ExpiresAfter, saved.StartIndex);
+        Records.Restore(saved.Records, saved.Matched);
+    }
+
     /// <summary>The instance is done (completed, expired or evicted): its evidence goes back to the arena.</summary>
     public void End()
     {

@@ -41,4 +41,17 @@ public sealed class ZoneInterner
     }
 
     public string Name(int id) => _names[id];
+
+    /// <summary>Every name by id, from id 0 (a checkpoint keeps them, so that ids in instance keys stay true).</summary>
+    public string[] Names() => [.. _names];
+
+    /// <summary>Takes a checkpoint's names, which get the ids they had (an interner that has interned nothing yet).</summary>
+    public void Restore(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (_names.Count != 2)
+            throw new InvalidOperationException("zone names are restored before any is interned");
+        for (int id = 2; id < names.Count; id++)
+            Intern(Encoding.UTF8.GetBytes(names[id]));
+    }
 }

@@ -2,19 +2,22 @@ using BsmTrace.Alerts;
 using BsmTrace.Matching;
 using BsmTrace.Policy;
 using BsmTrace.Sources;
+using BsmTrace.State;
 using BsmTrace.Triggers;
 using BsmTrace.Unix;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace BsmTrace.Running;
 
 /// <summary>
-/// One run of the detector, and the one owner of everything it uses: the source (and, for the
-/// audit pipe, its settings and drop watch), the pipeline with its reader, batcher, zone and inode
-/// memories and engine, and the outputs (alert sinks, triggers, the raw dump). It is built in one
-/// place (<see cref="Open"/>) and torn down in one place (<see cref="DisposeAsync"/>), for the
-/// trail command and the service alike. A new policy comes through <see cref="TryApply"/>, which
-/// opens the policy's outputs before anything changes and swaps it in between batches.
+/// One run of the detector, and the one owner of everything it uses: the source, the pipeline
+/// with its reader, batcher, zone and inode memories and engine, the outputs (alert sinks,
+/// triggers, the raw dump) and, with a state directory, its checkpoints. It is built in one place
+/// (<see cref="Open"/>, which takes a checkpoint back) and torn down in one place
+/// (<see cref="DisposeAsync"/>, which writes the last one), for the trail command and the service
+/// alike. A new policy comes through <see cref="TryApply"/>, which opens the policy's outputs
+/// before anything changes and swaps it in between batches.
 /// </summary>
 public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
 {
@@ -28,14 +31,29 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     private readonly MatchPipeline _pipeline;
     private readonly AlertDelivery _delivery;
     private readonly Lock _stageLock = new();
+    private readonly StateDirectory? _state;
+    private readonly Checkpointer? _checkpointer;
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private CompiledPolicy _policy;
     private StagedPolicy? _staged;
     private bool _disposed;
-    private AuditPipeMonitor? _pipe;
-    private long _pipeDropsBefore;
+    private AuditSource? _source;
+    private SourcePosition? _resume;
+    private RunEnd? _end;
+
+    // Between checkpoints, how far matching went (written to the progress file), and what an unclean stop makes it read again.
+    private SafeFileHandle? _progressFile;
+    private SourcePosition? _progress;
+    private SourcePosition? _progressWritten;
+    private Timer? _progressTimer;
+    private Timer? _checkpointTimer;
+    private SourcePosition? _rereadBefore;
+    private long _reread;
+    private long? _gapSince;
+    private long _recordsAtCheckpoint;
 
     private DetectorRun(RunSettings settings, CompiledPolicy policy, AlertSinkFactory sinks, List<AlertSink> defaults,
-        Dictionary<string, AlertSink> channels, UserDatabase users, ILogger logger)
+        Dictionary<string, AlertSink> channels, UserDatabase users, StateDirectory? state, ILogger logger)
     {
         _settings = settings;
         _logger = logger;
@@ -48,25 +66,34 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
         _triggers = new TriggerRunner(settings.Triggers, logger);
         _rawDump = settings.RawDump ? Console.OpenStandardOutput() : null;
         _pipeline = new MatchPipeline(new MatchEngine(policy, settings.Engine, users), this, logger);
+        _state = state;
+        if (state is not null)
+        {
+            _checkpointer = new Checkpointer(state, settings.Source, logger);
+            _pipeline.TakesMarks = true;
+        }
     }
 
     /// <summary>
-    /// Makes a run of <paramref name="policy"/> (which it then owns) and opens every output the
-    /// settings and the policy name.
+    /// Makes a run of <paramref name="policy"/> (which it then owns), opens every output the
+    /// settings and the policy name, and, with a state directory, takes back the checkpoint of the
+    /// source: its instances, inode memory and zone names now, its position when the run reads.
     /// </summary>
-    /// <exception cref="IOException">An output cannot be opened: one line naming it and the path.</exception>
+    /// <exception cref="IOException">An output or the state directory cannot be opened: one line naming it.</exception>
     public static DetectorRun Open(RunSettings settings, CompiledPolicy policy, UserDatabase users, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(policy);
+        var state = string.IsNullOrEmpty(settings.StateDirectory) ? null : StateDirectory.Open(settings.StateDirectory);
         var sinks = new AlertSinkFactory(settings.Outputs, users);
         var defaults = sinks.DefaultSinks();
+        DetectorRun run;
         try
         {
             foreach (var sink in defaults)
                 sink.Prepare(policy);
             var channels = sinks.ChannelSinks(policy);
-            return new DetectorRun(settings, policy, sinks, defaults, channels, users, logger);
+            run = new DetectorRun(settings, policy, sinks, defaults, channels, users, state, logger);
         }
         catch
         {
@@ -74,6 +101,10 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
                 sink.Dispose();
             throw;
         }
+
+        if (state is not null)
+            run.Restore(state);
+        return run;
     }
 
     /// <summary>Raised on the matcher's thread for every alert, before it is handed to its outputs (log events, metrics).</summary>
@@ -118,7 +149,40 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     public TriggerCounts Triggers => new(_triggers.Succeeded, _triggers.Failed, _triggers.TimedOut, _triggers.Dropped);
 
     /// <summary>Records the kernel dropped from the audit pipe, over every time it was opened.</summary>
-    public long PipeDrops => _pipeDropsBefore + (Volatile.Read(ref _pipe)?.Drops ?? 0);
+    public long PipeDrops => Volatile.Read(ref _source)?.PipeDrops ?? 0;
+
+    /// <summary>Whether checkpoints are kept (a state directory was given).</summary>
+    public bool KeepsCheckpoints => _checkpointer is not null;
+
+    /// <summary>Live instances a checkpoint brought back at the start, and those of sequences that changed since, left out.</summary>
+    public int InstancesRestored { get; private set; }
+
+    public int InstancesDroppedAtStart { get; private set; }
+
+    /// <summary>Records matched again after an unclean stop: they lay between the last checkpoint and where the last run had got to.</summary>
+    public long RecordsReread => Interlocked.Read(ref _reread);
+
+    /// <summary>Checkpoints written, and those that could not be.</summary>
+    public long CheckpointsWritten => _checkpointer?.Written ?? 0;
+
+    public long CheckpointFailures => _checkpointer?.Failed ?? 0;
+
+    /// <summary>How long the last checkpoint took to write, outputs' syncing included.</summary>
+    public TimeSpan CheckpointWriteTime => _checkpointer?.LastWriteTime ?? TimeSpan.Zero;
+
+    /// <summary>
+    /// How long records have been read without a checkpoint that holds them: zero when none was
+    /// read since the last one (an idle source changes nothing to keep).
+    /// </summary>
+    public TimeSpan CheckpointAge
+    {
+        get
+        {
+            if (_checkpointer is null || Records <= Interlocked.Read(ref _recordsAtCheckpoint))
+                return TimeSpan.Zero;
+            return DateTimeOffset.UtcNow - (_checkpointer.LastWritten ?? _started);
+        }
+    }
 
     /// <summary>Whether the classic line of <paramref name="alert"/> is written to standard error (so a log event there would repeat it).</summary>
     public bool ReachesStderr(Alert alert)
@@ -135,17 +199,35 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     /// </summary>
     public async Task<RunEnd> RunAsync(CancellationToken stop)
     {
-        string name = TrailSource.DisplayName(_settings.Source);
-        do
+        var source = AuditSource.Open(
+            new SourceOptions { Path = _settings.Source, Follow = _settings.Follow, Poll = _settings.FollowPoll, AuditPipe = _settings.AuditPipe },
+            _resume, _logger);
+        Volatile.Write(ref _source, source);
+        if (_checkpointer is not null)
         {
-            Stream input;
+            _checkpointTimer = new Timer(_ => _pipeline.RequestMark(), null, _settings.CheckpointInterval, _settings.CheckpointInterval);
+            _progressTimer = new Timer(_ => WriteProgress(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        }
+
+        await using (source.ConfigureAwait(false))
+        {
+            _end = await ReadAllAsync(source, stop).ConfigureAwait(false);
+            return _end.Value;
+        }
+    }
+
+    private async Task<RunEnd> ReadAllAsync(AuditSource source, CancellationToken stop)
+    {
+        while (true)
+        {
+            SourceSegment? segment;
             try
             {
-                input = await OpenSourceAsync(stop).ConfigureAwait(false);
+                segment = await source.NextAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                return RunEnd.Stopped; // stopped while waiting for a FIFO's writer
+                return RunEnd.Stopped; // stopped while waiting for a FIFO's writer or a trail's next file
             }
             catch (IOException e)
             {
@@ -153,24 +235,30 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
                 return RunEnd.Failed;
             }
 
-            try
-            {
-                await using (input.ConfigureAwait(false))
-                    await _pipeline.RunAsync(input, name, PipelineOptions(input), stop).ConfigureAwait(false);
-            }
-            catch (IOException e) when (!stop.IsCancellationRequested)
-            {
-                _logger.LogError("{Source}: {Reason}", name, e.Message);
-                return RunEnd.Failed;
-            }
-            finally
-            {
-                ClosePipe();
-            }
-        }
-        while (_settings.Follow && !stop.IsCancellationRequested);
+            if (segment is null)
+                return RunEnd.EndOfInput;
 
-        return stop.IsCancellationRequested ? RunEnd.Stopped : RunEnd.EndOfInput;
+            await using (segment.ConfigureAwait(false))
+            {
+                try
+                {
+                    await _pipeline.RunAsync(segment, source.DisplayName, PipelineOptions(segment, source.CanWait), stop).ConfigureAwait(false);
+                }
+                catch (IOException e) when (!stop.IsCancellationRequested)
+                {
+                    _logger.LogError("{Source}: {Reason}", source.DisplayName, e.Message);
+                    return RunEnd.Failed;
+                }
+                finally
+                {
+                    // The segment is read and matched: the engine is idle, and reader and engine stand at its end.
+                    CheckpointSegmentEnd();
+                }
+            }
+
+            if (stop.IsCancellationRequested)
+                return RunEnd.Stopped;
+        }
     }
 
     /// <summary>
@@ -224,7 +312,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
         PolicyApplied?.Invoke(new PolicyApplied(staged.Policy, kept, dropped));
     }
 
-    ValueTask IMatchConsumer.ConsumeAsync(BatchResult result, RecordBatch batch, string source)
+    async ValueTask IMatchConsumer.ConsumeAsync(BatchResult result, RecordBatch batch, string source)
     {
         if (_rawDump is not null && result.MatchedRecords.Count > 0)
         {
@@ -233,113 +321,192 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
             _rawDump.Flush();
         }
 
-        for (int a = 0; a < result.Alerts.Count; a++)
+        foreach (var alert in result.Alerts)
         {
-            var alert = result.Alerts[a];
             AlertRaised?.Invoke(alert);
-            var published = _alerts.PublishAsync(alert);
-            if (!published.IsCompletedSuccessfully)
-                return DeliverRestAsync(published, result, a);
+            await _alerts.PublishAsync(alert).ConfigureAwait(false);
         }
 
-        return QueueTriggersAsync(result, 0);
-    }
-
-    // The slow path, when an output's queue is full and the source can wait: the rest of the batch's findings after it.
-    private async ValueTask DeliverRestAsync(ValueTask waiting, BatchResult result, int alert)
-    {
-        await waiting.ConfigureAwait(false);
-        for (int a = alert + 1; a < result.Alerts.Count; a++)
+        foreach (var trigger in result.Triggers)
         {
-            AlertRaised?.Invoke(result.Alerts[a]);
-            await _alerts.PublishAsync(result.Alerts[a]).ConfigureAwait(false);
-        }
-
-        await QueueTriggersAsync(result, 0).ConfigureAwait(false);
-    }
-
-    private ValueTask QueueTriggersAsync(BatchResult result, int from)
-    {
-        for (int t = from; t < result.Triggers.Count; t++)
-        {
-            var trigger = result.Triggers[t];
             if (_triggers.TryEnqueue(trigger))
                 continue;
             if (_delivery == AlertDelivery.DropWhenFull)
                 _triggers.Drop(trigger);
             else
-                return WaitForTriggerRoomAsync(result, t);
+                await _triggers.EnqueueAsync(trigger).ConfigureAwait(false);
         }
 
-        return ValueTask.CompletedTask;
+        if (_checkpointer is not null)
+            Matched(batch);
     }
 
-    private async ValueTask WaitForTriggerRoomAsync(BatchResult result, int t)
+    /// <summary>After a batch's findings are with the outputs: the progress, what was read again, a gap said, and a checkpoint when one was asked for.</summary>
+    private void Matched(RecordBatch batch)
     {
-        await _triggers.EnqueueAsync(result.Triggers[t]).ConfigureAwait(false);
-        await QueueTriggersAsync(result, t + 1).ConfigureAwait(false);
+        if (batch.Count > 0 && batch.Source is { } source)
+        {
+            ref readonly var last = ref batch.Records[batch.Count - 1];
+            Volatile.Write(ref _progress, source with { Offset = last.Offset + last.Raw.Length });
+            CountReread(batch, source);
+            if (_gapSince is { } since)
+            {
+                _gapSince = null;
+                _logger.LogWarning("{Source} cannot be read again: records between {Before} (the last matched before the stop) and {After} (the first after it) were not seen",
+                    _settings.Source, Time(since), Time(batch.Records[0].Seconds));
+            }
+        }
+
+        if (batch.Mark is { } mark)
+            SubmitCheckpoint(mark);
     }
 
-    private MatchPipelineOptions PipelineOptions(Stream input)
+    private static string Time(long seconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private void CountReread(RecordBatch batch, SourcePosition source)
     {
+        if (_rereadBefore is not { } before || source.Identity.Device != before.Identity.Device || source.Identity.Inode != before.Identity.Inode
+            || source.Generation != before.Generation)
+        {
+            return;
+        }
+
+        int again = 0;
+        for (int i = 0; i < batch.Count && batch.Records[i].Offset < before.Offset; i++)
+            again++;
+        Interlocked.Add(ref _reread, again);
+        if (again < batch.Count)
+        {
+            _rereadBefore = null;
+            _logger.LogInformation("{Records} records, matched before an unclean stop after the last checkpoint, were matched again; their alerts kept their ids",
+                RecordsReread);
+        }
+    }
+
+    private void SubmitCheckpoint(ReaderMark mark)
+    {
+        Interlocked.Exchange(ref _recordsAtCheckpoint, Records);
+        var draft = new Checkpoint(mark, _pipeline.Engine.SaveInstances(), Clean: false, DateTimeOffset.UtcNow);
+        _checkpointer!.Submit(draft, Task.WhenAll(_alerts.SyncAsync(), _triggers.DispatchedAsync()));
+    }
+
+    /// <summary>At the end of each segment (a file rotated away, a FIFO's writer gone, the stop): the reader's state with the engine's.</summary>
+    private void CheckpointSegmentEnd()
+    {
+        if (_checkpointer is not null && _pipeline.LastMark is { } mark)
+        {
+            Volatile.Write(ref _progress, mark.Position);
+            SubmitCheckpoint(mark);
+        }
+    }
+
+    private void WriteProgress()
+    {
+        if (_progressFile is null || Volatile.Read(ref _progress) is not { } progress || ReferenceEquals(progress, _progressWritten))
+            return;
+        try
+        {
+            StateDirectory.WriteProgress(_progressFile, progress);
+            _progressWritten = progress;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _logger.LogDebug("Progress of {Source} not noted: {Reason}", _settings.Source, e.Message);
+        }
+    }
+
+    /// <summary>Takes the source's checkpoint back, when there is one: instances, inode memory and zone names now, the position for the run.</summary>
+    private void Restore(StateDirectory state)
+    {
+        var loaded = state.Load(_settings.Source, _logger);
+        try
+        {
+            _progressFile = state.OpenProgress(_settings.Source);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("{Source}: the progress between checkpoints cannot be noted ({Reason}); records read again after an unclean stop will not be counted",
+                _settings.Source, e.Message);
+        }
+
+        if (loaded is null)
+            return;
+
+        var checkpoint = loaded.Checkpoint;
+        var position = checkpoint.Reader.Position;
+        _resume = position;
+        if (!loaded.PositionOnly)
+        {
+            _pipeline.Restore(checkpoint.Reader);
+            _pipeline.Engine.Restore(checkpoint.Instances, out int restored, out int dropped);
+            InstancesRestored = restored;
+            InstancesDroppedAtStart = dropped;
+        }
+
+        if (!position.IsFile)
+            _gapSince = checkpoint.Reader.LastRecordSeconds is > 0 and var last ? last : null;
+        // Matching went further than the checkpoint before an unclean stop: what lies between is read again.
+        if (position.IsFile && _progressFile is not null && StateDirectory.ReadProgress(_progressFile) is { } progress
+            && progress.Device == position.Identity.Device && progress.Inode == position.Identity.Inode && progress.Generation == position.Generation
+            && progress.Offset > position.Offset)
+        {
+            _rereadBefore = position with { Offset = progress.Offset };
+        }
+
+        string how = _rereadBefore is { } again
+            ? $"the last run stopped uncleanly past it, at byte {again.Offset}: the records between are matched again, their alerts with the same ids"
+            : checkpoint.Clean ? "written at a clean stop" : "written on the way by a run that did not stop cleanly: records it matched after it are matched again, their alerts with the same ids";
+        _logger.LogInformation(
+            "Reading {Source} on from its checkpoint of {Written} ({How}): {Path}{Where}; {Restored} live instances restored, {Dropped} of sequences changed since left out",
+            _settings.Source, checkpoint.WrittenAt.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), how,
+            position.Path, position.IsFile ? $" at byte {position.Offset}" : "", InstancesRestored, InstancesDroppedAtStart);
+        if (InstancesDroppedAtStart > 0)
+            _logger.LogWarning("{Dropped} live instances of sequences changed or removed since the checkpoint were left out", InstancesDroppedAtStart);
+    }
+
+    private MatchPipelineOptions PipelineOptions(SourceSegment segment, bool canWait) =>
         // A file read to its end goes in large batches, two in flight: its reader simply waits.
         // Anything live (a pipe, FIFO, device, stdin, a followed trail) hands a batch on as soon
         // as no record waits behind it, with slack for bursts.
-        bool readToEnd = input.CanSeek && !_settings.Follow;
-        return readToEnd
+        segment.ReadToEnd
             ? new MatchPipelineOptions { BatchSize = MatchPipelineOptions.FileBatchSize }
-            : new MatchPipelineOptions { Live = true, QueuedBatches = _settings.QueuedBatches, DropWhenBehind = _settings.SourceCannotWait };
-    }
+            : new MatchPipelineOptions { Live = true, QueuedBatches = _settings.QueuedBatches, DropWhenBehind = !canWait };
 
-    private async Task<Stream> OpenSourceAsync(CancellationToken stop)
-    {
-        string source = _settings.Source;
-        if (_settings.Follow && source != "-" && FileKind.IsRegularFile(source))
-            return new FollowingFileStream(source, _logger, _settings.FollowPoll, stop);
-
-        var stream = await TrailSource.OpenAsync(source, stop).ConfigureAwait(false);
-        if (AuditPipe.IsAuditPipe(source) && stream is InterruptibleStream device)
-        {
-            if (AuditPipe.IsSupported)
-            {
-                try
-                {
-                    Volatile.Write(ref _pipe, AuditPipeMonitor.Start(device.SafeFileHandle, _settings.AuditPipe, _logger));
-                }
-                catch
-                {
-                    await stream.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-            }
-            else
-            {
-                _logger.LogWarning("{Source}: audit pipe settings (preselection, queue limit, drop counts) are not available on this system; reading it as it is", source);
-            }
-        }
-
-        return stream;
-    }
-
-    private void ClosePipe()
-    {
-        if (Volatile.Read(ref _pipe) is not { } pipe)
-            return;
-        pipe.Report();
-        _pipeDropsBefore += pipe.Drops;
-        Volatile.Write(ref _pipe, null);
-        pipe.Dispose();
-    }
-
-    /// <summary>Lets every output drain (every alert raised is written or counted), waits for every trigger, and closes all.</summary>
+    /// <summary>
+    /// Lets every output drain (every alert raised is written or counted), waits for every trigger,
+    /// writes the last checkpoint (clean when the run stopped as asked or reached the end of its
+    /// input) and closes all.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         lock (_stageLock)
             _disposed = true;
         Interlocked.Exchange(ref _staged, null)?.Discard();
+        if (_checkpointTimer is not null)
+            await _checkpointTimer.DisposeAsync().ConfigureAwait(false);
+        if (_progressTimer is not null)
+            await _progressTimer.DisposeAsync().ConfigureAwait(false);
+        if (_checkpointer is not null)
+        {
+            // The outputs make every alert raised last before the checkpoint that says they were.
+            try
+            {
+                await Task.WhenAll(_alerts.SyncAsync(), _triggers.DispatchedAsync()).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                _logger.LogError("The outputs could not be synced before the last checkpoint: {Reason}", e.Message);
+            }
+
+            await _checkpointer.CompleteAsync(clean: _end is RunEnd.Stopped or RunEnd.EndOfInput).ConfigureAwait(false);
+            WriteProgress();
+        }
+
         await _alerts.DisposeAsync().ConfigureAwait(false);
         await _triggers.DisposeAsync().ConfigureAwait(false);
         _rawDump?.Dispose();
+        _progressFile?.Dispose();
         _policy.Dispose();
     }
 

@@ -31,6 +31,12 @@ public sealed record RunSettings
 
     public AuditPipeSettings AuditPipe { get; init; } = new();
 
+    /// <summary>Where checkpoints are kept (<c>--state-dir</c>); null or empty for none: every start is then a first start.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>How often a checkpoint is taken while records are read (one is taken at every stop too).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether the source is the audit pipe, which cannot wait: what cannot be kept is let go and counted.</summary>
     public bool SourceCannotWait => Sources.AuditPipe.IsAuditPipe(Source);
 }

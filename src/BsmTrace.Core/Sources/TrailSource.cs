@@ -15,10 +15,16 @@ public static class TrailSource
     /// cancellation the FIFO's other end is opened, again and again until the open returns, since
     /// one wake-up that comes before the open has begun to wait would be lost.
     /// </summary>
-    public static async Task<Stream> OpenAsync(string path, CancellationToken cancellationToken)
+    /// <param name="keepWriterSide">
+    /// For a FIFO read across writers (<c>--follow</c>): open it for reading and writing, so that it
+    /// has a writer (bsmtrace itself) at every moment. A FIFO read only ends when its last writer
+    /// goes; reopened for the next, a writer that came between the end and the close would have
+    /// written into a FIFO about to be closed, and its records would be lost with it.
+    /// </param>
+    public static async Task<Stream> OpenAsync(string path, bool keepWriterSide, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var opening = Task.Run(() => Open(path, cancellationToken), CancellationToken.None);
+        var opening = Task.Run(() => Open(path, keepWriterSide, cancellationToken), CancellationToken.None);
         try
         {
             return await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -42,7 +48,7 @@ public static class TrailSource
     /// stream without an end (stdin, a FIFO, a device) is read so that <paramref name="stop"/>
     /// ends a read that waits.
     /// </summary>
-    public static Stream Open(string path, CancellationToken stop = default)
+    public static Stream Open(string path, bool keepWriterSide = false, CancellationToken stop = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path == "-")
@@ -52,7 +58,8 @@ public static class TrailSource
         try
         {
             // No buffering here: the reader buffers, and a FIFO or device must not be read ahead of need.
-            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            bool fifo = keepWriterSide && Unix.FileStatus.TryGet(path, followLinks: true, out var status) && status.Type == Unix.FileStatus.TypeFifo;
+            var file = new FileStream(path, FileMode.Open, fifo ? FileAccess.ReadWrite : FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
             return file.CanSeek ? file : new InterruptibleStream(file, stop);
         }
         catch (FileNotFoundException)

@@ -23,6 +23,10 @@ public sealed class TriggerRunner : IAsyncDisposable
     private long _failed;
     private long _timedOut;
     private long _dropped;
+    private long _asked;
+    private long _dispatched;
+    private readonly Lock _waitersLock = new();
+    private readonly List<(long Mark, TaskCompletionSource Done)> _waiters = [];
 
     public TriggerRunner(TriggerRunnerOptions options, ILogger logger)
     {
@@ -43,10 +47,54 @@ public sealed class TriggerRunner : IAsyncDisposable
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Queues a trigger if there is room; false when every slot of the queue is taken.</summary>
-    public bool TryEnqueue(TriggerRequest request) => _queue.Writer.TryWrite(request);
+    public bool TryEnqueue(TriggerRequest request)
+    {
+        if (!_queue.Writer.TryWrite(request))
+            return false;
+        Interlocked.Increment(ref _asked);
+        return true;
+    }
 
     /// <summary>Queues a trigger, waiting for room: for a source that can wait, no trigger is let go.</summary>
-    public ValueTask EnqueueAsync(TriggerRequest request) => _queue.Writer.WriteAsync(request);
+    public async ValueTask EnqueueAsync(TriggerRequest request)
+    {
+        await _queue.Writer.WriteAsync(request).ConfigureAwait(false);
+        Interlocked.Increment(ref _asked);
+    }
+
+    /// <summary>
+    /// Completes when every trigger queued before the call has been started (or has failed to
+    /// start): a checkpoint is written only once the triggers asked for before it are on their way.
+    /// </summary>
+    public Task DispatchedAsync()
+    {
+        long mark = Interlocked.Read(ref _asked);
+        lock (_waitersLock)
+        {
+            if (Interlocked.Read(ref _dispatched) >= mark)
+                return Task.CompletedTask;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((mark, done));
+            return done.Task;
+        }
+    }
+
+    /// <summary>A trigger taken from the queue has been started (or could not be): wakes those waiting for it.</summary>
+    private void Dispatched()
+    {
+        long dispatched = Interlocked.Increment(ref _dispatched);
+        lock (_waitersLock)
+        {
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Mark <= dispatched)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
 
     /// <summary>A trigger the queue had no room for, let go because the source cannot wait: counted, and said.</summary>
     public void Drop(TriggerRequest request)
@@ -94,6 +142,10 @@ public sealed class TriggerRunner : IAsyncDisposable
             Interlocked.Increment(ref _failed);
             _logger.LogError("Trigger of sequence {Sequence} could not start {Program}: {Reason}", request.Sequence, request.Argv[0], e.Message);
             return;
+        }
+        finally
+        {
+            Dispatched();
         }
 
         if (process is null)

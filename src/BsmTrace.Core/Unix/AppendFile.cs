@@ -68,6 +68,9 @@ public sealed partial class AppendFile : IDisposable
         }
     }
 
+    /// <summary>Makes what was appended last (fsync).</summary>
+    public void Sync() => NativeFile.Sync(_handle, Path);
+
     private void EndTornLine()
     {
         long length = RandomAccess.GetLength(_handle);

@@ -26,6 +26,28 @@ public static partial class NativeFile
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>fsync(2): what was written to the file (or, for a directory, the names in it) is on disk when this returns.</summary>
+    /// <exception cref="IOException">The system could not make it so.</exception>
+    public static void Sync(SafeFileHandle file, string path)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (fsync((int)file.DangerousGetHandle()) != 0 && Marshal.GetLastPInvokeError() != Einval)
+            throw new IOException($"{path}: fsync: {Marshal.GetLastPInvokeErrorMessage()}");
+    }
+
+    // fsync of a file that cannot be synced (a pipe, a device such as /dev/null): there is nothing to make last.
+    private const int Einval = 22;
+
+    /// <summary>Makes what is written in <paramref name="directory"/> (new names, renames) last: opens it and fsyncs it.</summary>
+    public static void SyncDirectory(string directory)
+    {
+        using var handle = Open(directory, OpenFlags.ReadOnly | OpenFlags.Directory);
+        Sync(handle, directory);
+    }
+
+    /// <summary>sync(2): everything written on the machine is scheduled to be made to last.</summary>
+    public static void SyncAll() => sync();
+
     /// <summary>An open(2) failure as one line: a symbolic link refused by O_NOFOLLOW is said as such.</summary>
     internal static IOException Failure(string path, int errno, int flags)
     {
@@ -33,6 +55,12 @@ public static partial class NativeFile
         string why = symlink ? "is a symbolic link, which bsmtrace does not follow here" : Marshal.GetPInvokeErrorMessage(errno);
         return new IOException($"{path}: {why}");
     }
+
+    [LibraryImport(NativeLibraries.LibC, SetLastError = true)]
+    private static partial int fsync(int fd);
+
+    [LibraryImport(NativeLibraries.LibC)]
+    private static partial void sync();
 
     [LibraryImport(NativeLibraries.LibC, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags, int mode);

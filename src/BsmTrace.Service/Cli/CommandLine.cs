@@ -32,6 +32,7 @@ public static class CommandLine
         var follow = new Option<bool>("--follow") { Description = "Keep reading: follow a trail as it grows and across rotations; reopen a FIFO when its writer goes." };
         var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default 127.0.0.1:9464; empty: none).", HelpName = "HOST:PORT" };
         var maxInstances = new Option<int>("--max-instances") { Description = $"Live sequence instances at most; the oldest are evicted past it (default {defaults.MaxInstances}).", DefaultValueFactory = _ => defaults.MaxInstances, HelpName = "N", CustomParser = WholeNumber };
+        var stateDirectory = new Option<string?>("--state-dir") { Description = $"Keep checkpoints here, to read on where the last run stopped (the service's default {BsmTraceOptions.DefaultStateDirectory}; empty: none).", HelpName = "DIR" };
         var eventFile = new Option<string?>("--event-file") { Description = "Event table (default /etc/security/audit_event, else the built-in OpenBSM table).", Recursive = true };
         var classFile = new Option<string?>("--class-file") { Description = "Class table (default /etc/security/audit_class, else the built-in OpenBSM table).", Recursive = true };
 
@@ -41,7 +42,7 @@ public static class CommandLine
 
         var root = new RootCommand("bsmtrace: watch BSM audit records for sequences of events that mean trouble.")
         {
-            source, rawDump, evidence, debug, policyFile, foreground, logDirectory, checkOnly, pidFile, version, workers, maxInstances, follow, metricsListen, eventFile, classFile,
+            source, rawDump, evidence, debug, policyFile, foreground, logDirectory, checkOnly, pidFile, version, workers, maxInstances, follow, metricsListen, stateDirectory, eventFile, classFile,
             PrintCommand.Create(stderr, eventFile, classFile),
             check,
         };
@@ -76,6 +77,7 @@ public static class CommandLine
             Set(maxInstances, nameof(BsmTraceOptions.MaxInstances));
             Set(follow, nameof(BsmTraceOptions.Follow));
             Set(metricsListen, nameof(BsmTraceOptions.MetricsListen));
+            Set(stateDirectory, nameof(BsmTraceOptions.StateDirectory));
             Set(eventFile, nameof(BsmTraceOptions.EventFile));
             Set(classFile, nameof(BsmTraceOptions.ClassFile));
             return RunCommand.Run(ServiceHost.BuildConfiguration(given), signals, stderr);

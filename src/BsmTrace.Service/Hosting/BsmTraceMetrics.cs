@@ -33,6 +33,20 @@ public sealed class BsmTraceMetrics : IDisposable
             description: "Alerts let go because an output was behind and the audit pipe cannot wait, by sink");
         _meter.CreateObservableCounter("bsmtrace.trigger.runs", () => TriggerRuns(run.Triggers), description: "Trigger commands run, by result");
         _meter.CreateObservableCounter("bsmtrace.pipe.drops", () => run.PipeDrops, description: "Records the audit pipe dropped");
+        if (run.KeepsCheckpoints)
+        {
+            _meter.CreateObservableGauge("bsmtrace.checkpoint.age", () => run.CheckpointAge.TotalSeconds, unit: "s",
+                description: "How long records have been read without a checkpoint that holds them (0: nothing read since the last)");
+            _meter.CreateObservableGauge("bsmtrace.checkpoint.write.duration", () => run.CheckpointWriteTime.TotalSeconds, unit: "s",
+                description: "How long the last checkpoint took, the outputs' syncing included");
+            _meter.CreateObservableCounter("bsmtrace.checkpoints", () => Results(("written", run.CheckpointsWritten), ("failed", run.CheckpointFailures)),
+                description: "Checkpoints written, and those that could not be");
+            _meter.CreateObservableCounter("bsmtrace.records.reread", () => run.RecordsReread,
+                description: "Records matched again after an unclean stop (between the last checkpoint and where the stopped run had got to)");
+            _meter.CreateObservableCounter("bsmtrace.checkpoint.instances", () => Results(("restored", run.InstancesRestored), ("dropped", run.InstancesDroppedAtStart)),
+                description: "Live instances a checkpoint brought back at the start, and those of sequences changed since, left out");
+        }
+
         _alerts = _meter.CreateCounter<long>("bsmtrace.alerts", description: "Alerts raised");
         _reloads = _meter.CreateCounter<long>("bsmtrace.policy.reloads", description: "Policy reloads, by result");
         run.AlertRaised += Alert;
@@ -45,6 +59,9 @@ public sealed class BsmTraceMetrics : IDisposable
 
     private static IEnumerable<Measurement<long>> BySink(DetectorRun run, Func<Alerts.SinkCounts, long> count) =>
         run.SinkCounts.Select(c => new Measurement<long>(count(c), new KeyValuePair<string, object?>("sink", c.Sink)));
+
+    private static IEnumerable<Measurement<long>> Results(params (string Result, long Count)[] results) =>
+        results.Select(r => new Measurement<long>(r.Count, new KeyValuePair<string, object?>("result", r.Result)));
 
     private static IEnumerable<Measurement<long>> TriggerRuns(TriggerCounts t)
     {

@@ -51,6 +51,18 @@ public sealed class BsmTraceOptions
     /// <summary><c>-p</c>: the pidfile, held locked while bsmtrace runs (pidfile(3)), removed at exit.</summary>
     public string? PidFile { get; set; }
 
+    /// <summary>
+    /// <c>--state-dir</c>: where checkpoints are kept. Unset, the service keeps them in the system's
+    /// place for them (<see cref="DefaultStateDirectory"/>) and a trail run keeps none; empty, none is kept.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Seconds between checkpoints while records are read.</summary>
+    public int CheckpointSeconds { get; set; } = 5;
+
+    /// <summary>The service's state directory when none is set: /var/db/bsmtrace on FreeBSD and macOS, /var/lib/bsmtrace elsewhere (systemd's StateDirectory=).</summary>
+    public static string DefaultStateDirectory => OperatingSystem.IsFreeBSD() || OperatingSystem.IsMacOS() ? "/var/db/bsmtrace" : "/var/lib/bsmtrace";
+
     /// <summary>The syslog daemon's local socket (/var/run/log on FreeBSD, /var/run/syslog on macOS, /dev/log on Linux).</summary>
     public string SyslogSocket { get; set; } = Unix.Syslog.DefaultSocket;
 
@@ -93,6 +105,8 @@ public sealed class BsmTraceOptions
     {
         Source = Source,
         Follow = Follow,
+        StateDirectory = StateDirectory ?? (RunsAsService ? DefaultStateDirectory : null),
+        CheckpointInterval = TimeSpan.FromSeconds(CheckpointSeconds),
         QueuedBatches = QueuedBatches,
         RawDump = RawDump,
         Engine = new Matching.MatchEngineOptions

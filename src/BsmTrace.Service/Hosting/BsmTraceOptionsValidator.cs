@@ -33,6 +33,7 @@ public sealed class BsmTraceOptionsValidator : IValidateOptions<BsmTraceOptions>
         Require(options.QueuedBatches >= 1, "BsmTrace:QueuedBatches", "must be at least 1", options.QueuedBatches);
         Require(options.MaxEvidenceRecords >= 2, "BsmTrace:MaxEvidenceRecords", "must be at least 2", options.MaxEvidenceRecords);
         Require(options.MaxTriggers >= 1, "BsmTrace:MaxTriggers", "must be at least 1", options.MaxTriggers);
+        Require(options.CheckpointSeconds >= 1, "BsmTrace:CheckpointSeconds", "must be at least 1", options.CheckpointSeconds);
         Require(options.TriggerTimeoutSeconds >= 1, "BsmTrace:TriggerTimeoutSeconds", "must be at least 1", options.TriggerTimeoutSeconds);
         Require(!string.IsNullOrWhiteSpace(options.SyslogSocket), "BsmTrace:SyslogSocket", "must name the syslog daemon's socket", options.SyslogSocket);
         Require(options.AuditPipe.Mode is "local" or "trail", "BsmTrace:AuditPipe:Mode", "must be local or trail", options.AuditPipe.Mode);

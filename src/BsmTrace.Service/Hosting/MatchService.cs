@@ -91,10 +91,10 @@ public sealed class MatchService(
         if (run.ReachesStderr(alert))
             return;
         logger.LogInformation(
-            "Alert {Sequence} (serial {Serial}, priority {Priority}): {SubjectField} {Subject} after {Duration} s, {Records} records, at {RecordTime} in {Source}, object {Object}, zone {Zone}",
+            "Alert {Sequence} (serial {Serial}, priority {Priority}): {SubjectField} {Subject} after {Duration} s, {Records} records, at {RecordTime} in {Source}, object {Object}, zone {Zone}, id {AlertId}",
             alert.Sequence.Name, alert.Sequence.Serial, alert.Sequence.Priority, alert.Sequence.Subject.FieldName, (int)alert.Subject,
             alert.Duration, alert.MatchedRecords, DateTimeOffset.FromUnixTimeSeconds(alert.Seconds).AddMilliseconds(alert.Milliseconds), alert.Source,
-            alert.Object, alert.Zone);
+            alert.Object, alert.Zone, alert.Id);
     }
 
     private void OnPolicyChange(PolicyOptions loaded)

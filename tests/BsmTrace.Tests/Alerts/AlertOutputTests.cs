@@ -52,7 +52,7 @@ public sealed class AlertOutputTests : IDisposable
         var sequenceDirectory = Path.Combine(logs, "pair");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(sequenceDirectory));
         var evidence = Assert.Single(Directory.GetFiles(sequenceDirectory));
-        Assert.Matches(@"/1700000002\.250\.[0-9a-f]{8}$", evidence);
+        Assert.Matches(@"/1700000002\.250\.[0-9a-f]{32}$", evidence); // named by the alert's id
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(evidence));
         Assert.Equal(Trails.Concat(exec, open), await File.ReadAllBytesAsync(evidence));
 

@@ -30,7 +30,8 @@ public sealed class OverloadTests
         var pipeline = new MatchPipeline(engine, matchers, NullLogger.Instance);
 
         var trail = Trails.Concat(Trails.Execs(2000));
-        await pipeline.RunAsync(new MemoryStream(trail), "overload",
+        var segment = new BsmTrace.Sources.SourceSegment(new MemoryStream(trail), new BsmTrace.Sources.SourcePosition(default, "overload", 0, 1, IsFile: false), readToEnd: false);
+        await pipeline.RunAsync(segment, "overload",
             new MatchPipelineOptions { BatchSize = 16, QueuedBatches = 1, Live = true, DropWhenBehind = dropWhenBehind });
         return (pipeline, matchers.Alerts);
     }

@@ -24,6 +24,9 @@ public static class BsmTraceProcess
         foreach (var a in args)
             start.ArgumentList.Add(a);
         start.Environment["TZ"] = "UTC";
+        // A state directory of its own, never the system's, for a run that is the service (a FIFO).
+        string state = Directory.CreateTempSubdirectory("bsmtrace-state-").FullName;
+        start.Environment["BsmTrace__StateDirectory"] = state;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
             start.Environment[k] = v;
 
@@ -39,6 +42,7 @@ public static class BsmTraceProcess
         await process.WaitForExitAsync(timeout.Token);
         await copyOut;
         var bytes = stdout.ToArray();
+        Directory.Delete(state, recursive: true);
         return new Result(process.ExitCode, System.Text.Encoding.UTF8.GetString(bytes), bytes, await readErr);
     }
 }

@@ -13,6 +13,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly SemaphoreSlim _newLine = new(0);
     private readonly Task _readingErr;
     private readonly Task _readingOut;
+    private string? _stateDirectory;
 
     private ServiceProcess(Process process)
     {
@@ -56,9 +57,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         foreach (var a in args)
             start.ArgumentList.Add(a);
         start.Environment["TZ"] = "UTC";
+        // A state directory of its own, not the system's (a test that restarts the service gives --state-dir).
+        string state = Directory.CreateTempSubdirectory("bsmtrace-state-").FullName;
+        start.Environment["BsmTrace__StateDirectory"] = state;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
             start.Environment[k] = v;
-        return new ServiceProcess(Process.Start(start) ?? throw new InvalidOperationException("bsmtrace did not start"));
+        return new ServiceProcess(Process.Start(start) ?? throw new InvalidOperationException("bsmtrace did not start")) { _stateDirectory = state };
     }
 
     public int Pid => _process.Id;
@@ -144,5 +148,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         _process.Dispose();
         _newLine.Dispose();
+        if (_stateDirectory is not null)
+            Directory.Delete(_stateDirectory, recursive: true);
     }
 }
