@@ -236,4 +236,20 @@ public sealed class RestartTests : IDisposable
         Assert.Equal(logged[..before].Skip(logged[..before].ToList().FindIndex(l => l.Contains("auid 9000 ", StringComparison.Ordinal)) + 1), logged[before..]);
         await third.StopCleanlyAsync();
     }
+
+    [Fact]
+    public async Task The_audit_directory_itself_can_be_followed()
+    {
+        var policy = _dir.Write("p.conf", Policy);
+        var audit = new AuditDirectory(_dir.Path("audit"));
+        audit.Append(Sentinel(0));
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", audit.Path, "--metrics-listen", ""]);
+        await service.WaitForAlertsAsync(1);
+        audit.Rotate();
+        audit.Append(Sentinel(1));
+        await service.WaitForAlertsAsync(2);
+        Assert.Equal(["auid 9000", "auid 9001"], service.Lines.Where(l => l.Contains("state machine: sentinel", StringComparison.Ordinal))
+            .Select(l => l.Split("subject: ")[1][..9]));
+        await service.StopCleanlyAsync();
+    }
 }
