@@ -7,11 +7,11 @@ namespace BsmTrace.Policy;
 public sealed record PolicyEnvironment(AuditEventTable Events, AuditClassTable Classes, UserDatabase Users)
 {
     /// <summary>
-    /// When true, a policy with triggers whose files other users can write is
-    /// refused (the service: triggers run as its user); when false it is a
-    /// warning (<c>bsmtrace check</c>).
+    /// Where a trigger's program named without a '/' is looked for: PATH's directories, of which
+    /// only absolute ones count (an empty or relative entry would mean wherever bsmtrace was
+    /// started from).
     /// </summary>
-    public bool RefuseWritableFilesWithTriggers { get; init; }
+    public string? SearchPath { get; init; } = Environment.GetEnvironmentVariable("PATH");
 
     /// <summary>The host's tables when present (or the given files), else the built-in OpenBSM ones.</summary>
     public static PolicyEnvironment Load(string? eventFile = null, string? classFile = null, UserDatabase? users = null)

@@ -26,6 +26,21 @@ public static partial class NativeFile
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>Opens <paramref name="path"/> as <see cref="Open"/> does, or gives open(2)'s errno for the caller to say in its own words.</summary>
+    public static SafeFileHandle? TryOpen(string path, int flags, out int errno, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        int fd = open(path, flags | OpenFlags.CloseOnExec, (int)mode);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>open(2)'s "no such file or directory".</summary>
+    public const int NoSuchFile = 2;
+
+    /// <summary>open(2)'s "permission denied".</summary>
+    public const int PermissionDenied = 13;
+
     /// <summary>fsync(2): what was written to the file (or, for a directory, the names in it) is on disk when this returns.</summary>
     /// <exception cref="IOException">The system could not make it so.</exception>
     public static void Sync(SafeFileHandle file, string path)

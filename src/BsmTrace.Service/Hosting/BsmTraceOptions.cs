@@ -147,7 +147,7 @@ public sealed class BsmTraceOptions
     /// bsmtrace refuses trigger policies that others could rewrite.
     /// </summary>
     public Policy.PolicyEnvironment PolicyEnvironment(Unix.UserDatabase users) =>
-        BsmTrace.Policy.PolicyEnvironment.Load(NullIfEmpty(EventFile), NullIfEmpty(ClassFile), users) with { RefuseWritableFilesWithTriggers = true };
+        BsmTrace.Policy.PolicyEnvironment.Load(NullIfEmpty(EventFile), NullIfEmpty(ClassFile), users);
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

@@ -49,14 +49,38 @@ public sealed class TriggerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_policy_with_triggers_that_others_can_write_is_refused()
+    public async Task A_policy_with_triggers_that_others_can_write_is_refused_alike_by_check_n_and_the_run()
     {
         var policy = _dir.Write("p.conf", "sequence s { subject any; state { event any; status any; trigger \"/bin/true\"; }; };");
         File.SetUnixFileMode(policy, (UnixFileMode)0x1b6); // 0666
-        var result = await BsmTraceProcess.RunAsync(["-F", "-f", policy, "-a", "-"], stdin: []);
+        string expected = $"{policy}: error: {policy} is writable by every user, and this policy runs trigger commands as bsmtrace's user; only root and that user may be able to change it";
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith($"{policy}: error: {policy} is writable by every user", result.StandardError, StringComparison.Ordinal);
+        foreach (string[] args in new[] { ["check", policy], ["-n", "-f", policy], new[] { "-F", "-f", policy, "-a", "-" } })
+        {
+            var result = await BsmTraceProcess.RunAsync(args, stdin: []);
+            Assert.True(result.ExitCode == 1, $"bsmtrace {string.Join(' ', args)} exited {result.ExitCode}: {result.StandardError}");
+            Assert.Contains(expected, result.StandardError, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_reload_refuses_a_policy_whose_directory_has_become_another_users()
+    {
+        OtherUser.RequireRoot();
+        var conf = Directory.CreateDirectory(_dir.Path("conf")).FullName;
+        File.SetUnixFileMode(_dir.Root, (UnixFileMode)0x1ed);
+        var output = _dir.Path("ran");
+        var policy = _dir.Write("conf/p.conf", $"sequence s {{ subject any; state {{ event any; status any; trigger \"/usr/bin/touch {output}\"; }}; }};");
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        int port = ServiceProcess.FreePort();
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"]);
+        await MetricsScrape.WaitForAsync(service, port, "bsmtrace_instances_active", v => v == 0);
+
+        OtherUser.Give(conf);
+        await service.SignalAsync("HUP");
+        await MetricsScrape.WaitForAsync(service, port, "bsmtrace_policy_reloads_total", v => v == 1, "result=failure");
+        Assert.Contains(service.Lines, l => l.Contains($"{conf}, above {policy}, belongs to user {OtherUser.Id}", StringComparison.Ordinal));
+        await service.StopCleanlyAsync();
     }
 
     private static TriggerRequest Request(params string[] argv) => new("s", argv, 0);

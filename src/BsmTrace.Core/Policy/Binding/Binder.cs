@@ -48,6 +48,8 @@ internal sealed class Binder
     private readonly Dictionary<string, SourceLocation> _sequenceNames = new(StringComparer.Ordinal);
     private readonly List<SequenceDefinition> _sequenceOrder = [];
     private readonly List<string> _files = [];
+    private readonly List<(string File, string Problem)> _untrustedFiles = [];
+    private readonly List<TriggerTemplate> _triggers = [];
     private readonly List<string> _includeStack = [];
     private readonly Dictionary<string, PcrePattern> _patterns = new(StringComparer.Ordinal);
     private string? _logFile;
@@ -62,7 +64,8 @@ internal sealed class Binder
     public PolicyLoadResult BindPolicy(string path, string? text)
     {
         BindFile(path, text, includedFrom: null);
-        PolicyChecks.Run(_definedSets, _sequenceOrder, _files, _env, _diagnostics);
+        PolicyChecks.Run(_definedSets, _sequenceOrder, _diagnostics);
+        TrustChecks.Run(_untrustedFiles, _triggers, [.. _channels.Values], _diagnostics);
 
         // In reading order: file by file as they were read, then line and column (the parser's
         // findings for a file come before the binder's otherwise).
@@ -107,24 +110,16 @@ internal sealed class Binder
 
         if (text is null)
         {
-            try
+            if (PolicyFile.Read(path, out string? why) is not { } file)
             {
-                if (Directory.Exists(path))
-                    throw new IOException("is a directory, not a policy file");
-                text = File.ReadAllText(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                string why = e switch
-                {
-                    FileNotFoundException or DirectoryNotFoundException => "no such file",
-                    UnauthorizedAccessException => "permission denied",
-                    _ => e.Message,
-                };
                 _diagnostics.Error(includedFrom ?? new SourceLocation(path, 0, 0),
                     includedFrom is null ? $"cannot read the policy: {why}" : $"cannot read included file '{path}': {why}");
                 return;
             }
+
+            text = file.Text;
+            if (file.TrustProblem is { } problem)
+                _untrustedFiles.Add((path, problem));
         }
 
         _files.Add(path);
@@ -680,6 +675,12 @@ internal sealed class Binder
                     foreach (var error in errors)
                         _diagnostics.Error(t.CommandLocation, error);
                     ok &= trigger is not null;
+                    if (trigger is not null)
+                    {
+                        trigger = trigger.WithProgramPath(ProgramSearch.Find(trigger.ProgramName, _env.SearchPath));
+                        _triggers.Add(trigger);
+                    }
+
                     break;
             }
         }

@@ -5,13 +5,12 @@ namespace BsmTrace.Policy.Binding;
 /// <summary>
 /// Findings about a policy that loads but is probably not what its author
 /// meant: sets never used, states that can never match, sequences that start
-/// exactly like an earlier one, and trigger-running policies that other users
-/// could rewrite.
+/// exactly like an earlier one. (Who may rewrite a policy is
+/// <see cref="TrustChecks"/>' concern.)
 /// </summary>
 internal static class PolicyChecks
 {
-    public static void Run(IReadOnlyList<BoundSet> sets, IReadOnlyList<SequenceDefinition> sequences, IReadOnlyList<string> files,
-        PolicyEnvironment environment, DiagnosticBag diagnostics)
+    public static void Run(IReadOnlyList<BoundSet> sets, IReadOnlyList<SequenceDefinition> sequences, DiagnosticBag diagnostics)
     {
         foreach (var set in sets.Where(s => !s.Used))
             diagnostics.Warning(set.Location, $"set {set.Name} is never used");
@@ -36,9 +35,6 @@ internal static class PolicyChecks
                 starts.Add(start, sequence);
             }
         }
-
-        if (sequences.Any(s => s.States.Any(st => st.Trigger is not null)))
-            CheckWritableFiles(files, environment, diagnostics);
     }
 
     private static void CheckState(SequenceDefinition sequence, StateDefinition state, DiagnosticBag diagnostics)
@@ -50,42 +46,5 @@ internal static class PolicyChecks
             diagnostics.Warning(state.Location, $"{which} can never match: it asks for status success and status failure");
         if (state.Object is { IsEmpty: true, Negated: false })
             diagnostics.Warning(state.Location, $"{which} can never match: its object set ({state.Object.Description}) is empty");
-    }
-
-    private static void CheckWritableFiles(IReadOnlyList<string> files, PolicyEnvironment environment, DiagnosticBag diagnostics)
-    {
-        if (OperatingSystem.IsWindows())
-            return;
-        foreach (var file in files.Distinct(StringComparer.Ordinal))
-        {
-            string? problem = null;
-            try
-            {
-                var mode = File.GetUnixFileMode(file);
-                string directory = Path.GetDirectoryName(Path.GetFullPath(file))!;
-                var directoryMode = File.GetUnixFileMode(directory);
-                if ((mode & UnixFileMode.OtherWrite) != 0)
-                    problem = $"{file} is writable by every user";
-                else if ((mode & UnixFileMode.GroupWrite) != 0)
-                    problem = $"{file} is writable by its group, whose members may be other users";
-                else if (Unix.FileKind.Owner(file) is { } owner && owner != 0 && owner != Unix.FileKind.EffectiveUserId)
-                    problem = $"{file} belongs to user {owner}, neither root nor the user bsmtrace runs as";
-                else if ((directoryMode & UnixFileMode.OtherWrite) != 0 && (directoryMode & UnixFileMode.StickyBit) == 0)
-                    problem = $"{file} is in {directory}, where every user can replace it";
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            if (problem is null)
-                continue;
-            var at = new SourceLocation(file, 0, 0);
-            string message = $"{problem}, and this policy runs trigger commands as bsmtrace's user";
-            if (environment.RefuseWritableFilesWithTriggers)
-                diagnostics.Error(at, message + "; make it writable only by its owner");
-            else
-                diagnostics.Warning(at, message);
-        }
     }
 }

@@ -36,6 +36,18 @@ public sealed class TriggerTemplate
 
     public SourceLocation Location { get; }
 
+    /// <summary>
+    /// The file the program is run from: argv[0] when it holds a '/', else the first match in
+    /// the search path when the policy was loaded (null when none was found). Resolved once, so
+    /// that what was examined when the policy loaded is what runs.
+    /// </summary>
+    public string? ProgramPath { get; private init; }
+
+    /// <summary>The program as the policy wrote it (argv[0]).</summary>
+    public string ProgramName => string.Concat(Arguments[0].Select(s => s.Literal));
+
+    public TriggerTemplate WithProgramPath(string? path) => new(Command, Location, Arguments) { ProgramPath = path };
+
     /// <summary>argv: the program first.</summary>
     public IReadOnlyList<IReadOnlyList<TriggerSegment>> Arguments { get; }
 
@@ -153,6 +165,8 @@ public sealed class TriggerTemplate
             errors.Add("the trigger command is empty");
         else if (arguments[0].Any(s => s.Variable is not null))
             errors.Add("the program a trigger runs must be written out, not taken from a variable");
+        else if (arguments[0].Count == 0)
+            errors.Add("the program a trigger runs is an empty name");
 
         return errors.Count == 0 ? new TriggerTemplate(command, location, arguments) : null;
     }
