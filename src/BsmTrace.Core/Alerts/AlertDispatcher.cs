@@ -111,6 +111,18 @@ public sealed class AlertDispatcher : IAsyncDisposable
         return Task.WhenAll(open.Select(q => q.SyncAsync()));
     }
 
+    /// <summary>
+    /// Has every output open its files again (SIGHUP, after newsyslog has moved them aside), each
+    /// once it has written what was queued for it before: completes when all have. Any thread.
+    /// </summary>
+    public Task ReopenAsync()
+    {
+        List<SinkQueue> open;
+        lock (_lock)
+            open = [.. _defaults, .. _channels];
+        return Task.WhenAll(open.Select(q => q.ReopenAsync()));
+    }
+
     /// <summary>Whether the alerts of <paramref name="sequence"/> are written to standard error as classic lines.</summary>
     public bool ReachesStderr(SequenceDefinition sequence) => RouteOf(sequence).ToStderr;
 

@@ -43,6 +43,14 @@ public abstract class AlertSink : IDisposable
     /// </summary>
     public virtual void Sync() => Flush();
 
+    /// <summary>
+    /// Closes and opens again by name whatever files the sink appends to (SIGHUP): newsyslog has
+    /// moved them aside, and alerts go on in new ones. Nothing to do by default.
+    /// </summary>
+    public virtual void Reopen()
+    {
+    }
+
     public void Dispose()
     {
         Dispose(true);

@@ -15,7 +15,9 @@ namespace BsmTrace.Alerts;
 /// </summary>
 public sealed class JsonAlertSink : AlertSink
 {
-    private readonly AppendFile? _file;
+    private readonly OutputDirectory? _directory;
+    private readonly string? _fileName;
+    private AppendFile? _file;
     private readonly Stream? _stdout;
     private readonly AuditEventTable _events;
     private readonly UserDatabase _users;
@@ -23,9 +25,13 @@ public sealed class JsonAlertSink : AlertSink
     private readonly string _destination;
     private readonly ArrayBufferWriter<byte> _line = new(4096);
 
-    private JsonAlertSink(AppendFile? file, Stream? stdout, AuditEventTable events, UserDatabase users, string name, string destination)
+    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
+    private JsonAlertSink(OutputDirectory? directory, string? fileName, Stream? stdout, AuditEventTable events, UserDatabase users, string name, string destination)
     {
-        _file = file;
+        _directory = directory;
+        _fileName = fileName;
+        _file = directory?.OpenAppend(fileName!, FileMode);
         _stdout = stdout;
         _events = events;
         _users = users;
@@ -33,15 +39,28 @@ public sealed class JsonAlertSink : AlertSink
         _destination = destination;
     }
 
-    /// <summary>A sink appending to <paramref name="path"/> (created 0640), or writing to stdout for "-".</summary>
+    /// <summary>
+    /// A sink appending to <paramref name="path"/> (created 0640, opened relative to its directory,
+    /// which others must not be able to write: see <see cref="OutputDirectory"/>), or writing to
+    /// stdout for "-".
+    /// </summary>
     /// <exception cref="IOException">The file cannot be opened: one line naming it.</exception>
     public static JsonAlertSink Open(string path, AuditEventTable events, UserDatabase users, string name = "json")
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path == "-")
-            return new JsonAlertSink(null, Console.OpenStandardOutput(), events, users, name, "stdout");
-        var file = AppendFile.Open(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        return new JsonAlertSink(file, null, events, users, name, "json:" + Path.GetFullPath(path));
+            return new JsonAlertSink(null, null, Console.OpenStandardOutput(), events, users, name, "stdout");
+        string full = Path.GetFullPath(path);
+        var directory = OutputDirectory.Open(Path.GetDirectoryName(full)!, create: false);
+        try
+        {
+            return new JsonAlertSink(directory, Path.GetFileName(full), null, events, users, name, "json:" + full);
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
     }
 
     public override string Name => _name;
@@ -108,13 +127,23 @@ public sealed class JsonAlertSink : AlertSink
         }
 
         _line.Write("\n"u8);
-        if (_file is not null)
-            _file.Append(_line.WrittenSpan);
+        if (_directory is not null)
+            (_file ??= _directory.OpenAppend(_fileName!, FileMode)).Append(_line.WrittenSpan); // reopened here if a reopen failed
         else
             _stdout!.Write(_line.WrittenSpan);
     }
 
     public override void Flush() => _stdout?.Flush();
+
+    /// <summary>Opens the file again by name: one newsyslog moved aside is started anew.</summary>
+    public override void Reopen()
+    {
+        if (_directory is null)
+            return;
+        _file?.Dispose();
+        _file = null;
+        _file = _directory.OpenAppend(_fileName!, FileMode);
+    }
 
     public override void Sync()
     {
@@ -125,6 +154,7 @@ public sealed class JsonAlertSink : AlertSink
     protected override void Dispose(bool disposing)
     {
         _file?.Dispose();
+        _directory?.Dispose();
         _stdout?.Flush();
         base.Dispose(disposing);
     }

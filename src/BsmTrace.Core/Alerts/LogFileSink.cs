@@ -9,54 +9,66 @@ namespace BsmTrace.Alerts;
 /// the file a sequence's <c>logfile</c> names inside DIR; a file channel writes
 /// its one path. Files are opened when the sink is made (or, for a reloaded policy's
 /// logfiles, before the policy is used), so a path that cannot be written is found
-/// then, not at the first alert; they are created 0640 and reopened when they
-/// disappear (log rotation by newsyslog moves them). Each line is one write(2) on an
-/// O_APPEND descriptor: whole on disk or not there, and counted when it is not.
+/// then, not at the first alert. They are opened relative to their directory, held open and
+/// refused when others could write it (<see cref="OutputDirectory"/>), never through a link,
+/// created 0640, and opened again on <see cref="Reopen"/> (SIGHUP, after newsyslog has moved
+/// them). Each line is one write(2) on an O_APPEND descriptor: whole on disk or not there, and
+/// counted when it is not.
 /// </summary>
 public sealed class LogFileSink : AlertSink
 {
     public const string DefaultFile = "bsmtrace.log";
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
-    private readonly string? _directory;
-    private readonly string? _path;
+    private readonly OutputDirectory _directory;
+    private readonly string? _file;
     private readonly string _name;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, AppendFile> _open = new(StringComparer.Ordinal);
 
-    private LogFileSink(string? directory, string? path, string name)
+    private LogFileSink(OutputDirectory directory, string? file, string name)
     {
         _directory = directory;
-        _path = path;
+        _file = file;
         _name = name;
-        Open(PathFor(null));
+        try
+        {
+            Open(RelativePath(null));
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The log directory of <c>-l</c> (made 0700 if it does not exist).</summary>
-    public static LogFileSink ForDirectory(string directory)
-    {
-        OutputFile.EnsureDirectory(directory);
-        return new LogFileSink(directory, null, "logdir");
-    }
+    public static LogFileSink ForDirectory(string directory) => new(OutputDirectory.Open(directory, create: true), null, "logdir");
 
-    /// <summary>A file log channel.</summary>
-    public static LogFileSink ForFile(string path, string name) => new(null, path, name);
+    /// <summary>A file log channel: its directory must exist.</summary>
+    public static LogFileSink ForFile(string path, string name)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string full = Path.GetFullPath(path);
+        return new LogFileSink(OutputDirectory.Open(Path.GetDirectoryName(full)!, create: false), Path.GetFileName(full), name);
+    }
 
     public override string Name => _name;
 
-    public override string DestinationOf(SequenceDefinition sequence) => "file:" + Path.GetFullPath(PathFor(sequence?.LogFile));
+    public override string DestinationOf(SequenceDefinition sequence) =>
+        "file:" + Path.GetFullPath(Path.Combine(_directory.Path, RelativePath(sequence?.LogFile)));
 
     public override void Prepare(CompiledPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         foreach (var logFile in policy.Sequences.Select(s => s.LogFile).Distinct(StringComparer.Ordinal))
-            Open(PathFor(logFile));
+            Open(RelativePath(logFile));
     }
 
     public override void Write(Alert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var file = Open(PathFor(alert.Sequence.LogFile));
+        var file = Open(RelativePath(alert.Sequence.LogFile));
         Span<byte> line = stackalloc byte[1024];
         if (alert.TryWriteClassicLineUtf8(line, out int length))
             file.Append(line[..length]);
@@ -73,25 +85,32 @@ public sealed class LogFileSink : AlertSink
         }
     }
 
-    private string PathFor(string? logFile) => _path ?? Path.Combine(_directory!, logFile ?? DefaultFile);
-
-    private AppendFile Open(string path)
+    /// <summary>Closes every file and opens each again by name: a file newsyslog moved aside is started anew.</summary>
+    public override void Reopen()
     {
         lock (_lock)
         {
-            if (_open.TryGetValue(path, out var file))
+            var names = _open.Keys.ToList();
+            foreach (var file in _open.Values)
+                file.Dispose();
+            _open.Clear();
+            foreach (var name in names)
+                Open(name); // one that cannot be opened now is tried again at its next alert
+        }
+    }
+
+    private string RelativePath(string? logFile) => _file ?? logFile ?? DefaultFile;
+
+    private AppendFile Open(string relativePath)
+    {
+        lock (_lock)
+        {
+            if (!_open.TryGetValue(relativePath, out var file))
             {
-                if (File.Exists(path))
-                    return file;
-                file.Dispose(); // rotated away: start a new file
-                _open.Remove(path);
+                file = _directory.OpenAppend(relativePath, FileMode);
+                _open.Add(relativePath, file);
             }
 
-            // A logfile naming a subdirectory of the log directory gets it made, as the directory itself was.
-            if (_directory is not null && Path.GetDirectoryName(path) is { } parent && parent != _directory)
-                OutputFile.EnsureDirectory(parent);
-            file = AppendFile.Open(path, FileMode);
-            _open.Add(path, file);
             return file;
         }
     }
@@ -105,6 +124,7 @@ public sealed class LogFileSink : AlertSink
             _open.Clear();
         }
 
+        _directory.Dispose();
         base.Dispose(disposing);
     }
 }

@@ -41,28 +41,37 @@ internal sealed class SinkQueue
 
     public SinkCounts Counts => new(Sink.Name, Interlocked.Read(ref _written), Interlocked.Read(ref _failures), Interlocked.Read(ref _dropped));
 
-    public bool TryEnqueue(Alert alert) => _queue.Writer.TryWrite(new Entry(alert, null));
+    public bool TryEnqueue(Alert alert) => _queue.Writer.TryWrite(new Entry(alert, null, Marker.None));
 
     /// <summary>Waits for room in the queue, however long the sink takes.</summary>
-    public ValueTask EnqueueAsync(Alert alert) => _queue.Writer.WriteAsync(new Entry(alert, null));
+    public ValueTask EnqueueAsync(Alert alert) => _queue.Writer.WriteAsync(new Entry(alert, null, Marker.None));
 
     /// <summary>
     /// Completes when every alert queued before the call has been written (or has failed) and the
     /// sink has made what it wrote last (<see cref="AlertSink.Sync"/>). Never makes the caller wait
     /// for room: a full queue takes the request when it has room.
     /// </summary>
-    public Task SyncAsync()
+    public Task SyncAsync() => MarkAsync(Marker.Sync);
+
+    /// <summary>
+    /// Completes when every alert queued before the call has been written (or has failed) and the
+    /// sink has opened its files again (<see cref="AlertSink.Reopen"/>): alerts queued after it go
+    /// to the new files.
+    /// </summary>
+    public Task ReopenAsync() => MarkAsync(Marker.Reopen);
+
+    private Task MarkAsync(Marker marker)
     {
-        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var entry = new Entry(null, synced);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entry = new Entry(null, done, marker);
         if (!_queue.Writer.TryWrite(entry))
         {
             _ = _queue.Writer.WriteAsync(entry).AsTask().ContinueWith(
-                t => synced.TrySetException(t.Exception?.InnerException ?? new InvalidOperationException("the queue is closed")),
+                t => done.TrySetException(t.Exception?.InnerException ?? new InvalidOperationException("the queue is closed")),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
 
-        return synced.Task;
+        return done.Task;
     }
 
     /// <summary>An alert the queue had no room for, let go because the source cannot wait.</summary>
@@ -98,9 +107,15 @@ internal sealed class SinkQueue
         {
             while (reader.TryRead(out var entry))
             {
-                if (entry.Synced is { } synced)
+                if (entry.Marker == Marker.Sync)
                 {
-                    Sync(synced);
+                    Sync(entry.Done!);
+                    continue;
+                }
+
+                if (entry.Marker == Marker.Reopen)
+                {
+                    Reopen(entry.Done!);
                     continue;
                 }
 
@@ -149,8 +164,28 @@ internal sealed class SinkQueue
         synced.TrySetResult();
     }
 
-    private static bool IsOutputFailure(Exception e) =>
-        e is IOException or UnauthorizedAccessException or InvalidOperationException or ObjectDisposedException or System.Net.Sockets.SocketException;
+    /// <summary>Opens the sink's files again; one that cannot be is said, and tried again at the next alert.</summary>
+    private void Reopen(TaskCompletionSource reopened)
+    {
+        try
+        {
+            Sink.Reopen();
+        }
+        catch (Exception e) when (IsOutputFailure(e))
+        {
+            _logger.LogError("Alert sink {Sink} cannot open its files again: {Reason}; it tries again at the next alert", Sink.Name, e.Message);
+        }
+
+        reopened.TrySetResult();
+    }
+
+    /// <summary>
+    /// Whatever a sink throws is its failure, counted and said, never the end of its queue's task:
+    /// a task that died would leave its queue full and everything publishing to it waiting for
+    /// ever. (The runtime says some system errors in unexpected types: EFBIG, past a file size
+    /// limit, is an ArgumentOutOfRangeException.) Only running out of memory is not the sink's.
+    /// </summary>
+    private static bool IsOutputFailure(Exception e) => e is not OutOfMemoryException;
 
     private void Failed(Exception e)
     {
@@ -167,8 +202,15 @@ internal sealed class SinkQueue
         }
     }
 
-    /// <summary>An alert to write, or a request to sync what was written before it.</summary>
-    private readonly record struct Entry(Alert? Alert, TaskCompletionSource? Synced);
+    private enum Marker
+    {
+        None,
+        Sync,
+        Reopen,
+    }
+
+    /// <summary>An alert to write, or a request to sync (or reopen) once what was queued before it is written.</summary>
+    private readonly record struct Entry(Alert? Alert, TaskCompletionSource? Done, Marker Marker);
 
     private void Delivered()
     {

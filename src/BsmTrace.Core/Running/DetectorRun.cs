@@ -192,6 +192,12 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     }
 
     /// <summary>
+    /// Has every output open its files again by name (SIGHUP, after newsyslog has moved them
+    /// aside): completes once each has, after writing what was queued for it before.
+    /// </summary>
+    public Task ReopenOutputsAsync() => _alerts.ReopenAsync();
+
+    /// <summary>
     /// Reads the source and matches every record until the source ends (with <c>--follow</c>,
     /// only when stopped: a FIFO is opened again for its next writer, a trail followed across
     /// rotations) or <paramref name="stop"/> is cancelled. Whatever was read is matched and handed

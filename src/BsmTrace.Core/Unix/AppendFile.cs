@@ -26,12 +26,14 @@ public sealed partial class AppendFile : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Opens <paramref name="path"/> for appending, creating it with <paramref name="mode"/>.</summary>
-    /// <exception cref="IOException">It cannot be opened: one line naming it.</exception>
-    public static AppendFile Open(string path, UnixFileMode mode)
+    /// <summary>
+    /// Takes <paramref name="handle"/>, opened O_APPEND on <paramref name="path"/> for reading and
+    /// writing (see <see cref="OutputDirectory.OpenAppend"/>): the last byte says whether a killed
+    /// writer left a line unfinished.
+    /// </summary>
+    /// <exception cref="IOException">The end of the file cannot be read or mended: one line naming it.</exception>
+    internal static AppendFile Open(SafeFileHandle handle, string path)
     {
-        // Read too: the last byte says whether a killed writer left a line unfinished.
-        var handle = NativeFile.Open(path, OpenFlags.ReadWrite | OpenFlags.Append | OpenFlags.Create | OpenFlags.NoFollow, mode);
         var file = new AppendFile(path, handle);
         try
         {

@@ -20,7 +20,7 @@ public static partial class NativeFile
     public static SafeFileHandle Open(string path, int flags, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
         ArgumentNullException.ThrowIfNull(path);
-        int fd = open(path, flags | OpenFlags.CloseOnExec, (int)mode);
+        int fd = OpenCall(path, flags | OpenFlags.CloseOnExec, mode);
         if (fd < 0)
             throw Failure(path, Marshal.GetLastPInvokeError(), flags);
         return new SafeFileHandle(fd, ownsHandle: true);
@@ -30,10 +30,31 @@ public static partial class NativeFile
     public static SafeFileHandle? TryOpen(string path, int flags, out int errno, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
         ArgumentNullException.ThrowIfNull(path);
-        int fd = open(path, flags | OpenFlags.CloseOnExec, (int)mode);
+        int fd = OpenCall(path, flags | OpenFlags.CloseOnExec, mode);
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
+
+    /// <summary>openat(2): <paramref name="name"/> relative to the open directory <paramref name="directory"/>; null with errno when it cannot be opened.</summary>
+    public static SafeFileHandle? TryOpenAt(int directory, string name, int flags, out int errno, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        int fd = AppleArm64
+            ? openat_apple_arm64(directory, name, flags | OpenFlags.CloseOnExec, 0, 0, 0, 0, 0, (nint)mode)
+            : openat(directory, name, flags | OpenFlags.CloseOnExec, (int)mode);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    // open(2) and openat(2) take the mode as a variadic argument. Apple's arm64 convention passes
+    // variadic arguments on the stack, where a fixed-argument call would leave a register the
+    // callee never reads (and a new file a mode of whatever the stack held). Padding the named
+    // arguments out to the eight argument registers puts the mode where the callee looks: the
+    // first stack slot.
+    private static bool AppleArm64 => OperatingSystem.IsMacOS() && RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+
+    private static int OpenCall(string path, int flags, UnixFileMode mode) =>
+        AppleArm64 ? open_apple_arm64(path, flags, 0, 0, 0, 0, 0, 0, (nint)mode) : open(path, flags, (int)mode);
 
     /// <summary>open(2)'s "no such file or directory".</summary>
     public const int NoSuchFile = 2;
@@ -79,4 +100,13 @@ public static partial class NativeFile
 
     [LibraryImport(NativeLibraries.LibC, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags, int mode);
+
+    [LibraryImport(NativeLibraries.LibC, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open_apple_arm64(string path, int flags, nint r2, nint r3, nint r4, nint r5, nint r6, nint r7, nint mode);
+
+    [LibraryImport(NativeLibraries.LibC, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int openat(int directory, string name, int flags, int mode);
+
+    [LibraryImport(NativeLibraries.LibC, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int openat_apple_arm64(int directory, string name, int flags, nint r3, nint r4, nint r5, nint r6, nint r7, nint mode);
 }

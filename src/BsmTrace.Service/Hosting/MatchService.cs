@@ -51,6 +51,7 @@ public sealed class MatchService(
         var loaded = policies.CurrentValue; // the policy loaded at start, before the host
         using var onChange = policies.OnChange(p => OnPolicyChange(p));
         reloads.Watch(loaded.Files);
+        reloads.Hangup += ReopenOutputs;
         reloads.Start();
         run.AlertRaised += LogAlert;
         run.PolicyApplied += applied => logger.LogInformation(
@@ -116,6 +117,11 @@ public sealed class MatchService(
             Notify("READY=1");
         }
     }
+
+    /// <summary>SIGHUP: whatever the policy's reload comes to, outputs open their files again (newsyslog has moved them).</summary>
+    private void ReopenOutputs() =>
+        _ = run.ReopenOutputsAsync().ContinueWith(
+            _ => logger.LogInformation("Output files opened again (SIGHUP)"), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     /// <summary>Tells systemd (when it runs the service) what the service is doing.</summary>
     private void Notify(string state)

@@ -36,7 +36,14 @@ public sealed class PolicyReloadSource : IOptionsChangeTokenSource<PolicyOptions
     /// Takes SIGHUP from now on (one sent while bsmtrace started is passed on now): call once
     /// whatever applies a reload listens, or the reload would find no one and be lost.
     /// </summary>
-    public void Start() => _signals.OnHangup(Request);
+    public void Start() => _signals.OnHangup(why =>
+    {
+        Hangup?.Invoke();
+        Request(why);
+    });
+
+    /// <summary>SIGHUP came: besides a reload, output files are opened again (newsyslog sends it after moving them).</summary>
+    public event Action? Hangup;
 
     public string? Name => Options.DefaultName;
 

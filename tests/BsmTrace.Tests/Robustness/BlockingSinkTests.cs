@@ -115,4 +115,30 @@ public sealed class BlockingSinkTests
         Assert.Equal(counting.Count, countingCounts.Written);
         Assert.Equal(1000 - blockedCounts.Dropped, blocked.Written);
     }
+
+    private sealed class BrokenSink : AlertSink
+    {
+        public override string Name => "broken";
+
+        public override void Write(Alert alert) => throw new ArgumentOutOfRangeException(nameof(alert), "what the runtime says for EFBIG");
+    }
+
+    [Fact]
+    public async Task An_output_that_fails_in_an_unexpected_way_is_counted_and_never_stops_the_others()
+    {
+        var alert = AnAlert();
+        var counting = new CountingSink();
+        var dispatcher = new AlertDispatcher([new BrokenSink(), counting], AlertDelivery.Wait, NullLogger.Instance, queueCapacity: 10);
+        var publishing = Task.Run(async () =>
+        {
+            for (int i = 0; i < 100; i++)
+                await dispatcher.PublishAsync(alert); // would wait for ever on a queue whose writer died
+        });
+        await publishing.WaitAsync(TimeSpan.FromSeconds(30));
+        await dispatcher.SyncAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await dispatcher.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((0, 100, 0), dispatcher.Counts.Single(c => c.Sink == "broken") is var b ? (b.Written, b.Failures, b.Dropped) : default);
+        Assert.Equal(100, counting.Count);
+    }
 }

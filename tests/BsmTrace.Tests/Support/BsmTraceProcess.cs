@@ -9,10 +9,15 @@ public static class BsmTraceProcess
 
     private static string Assembly => Path.Combine(AppContext.BaseDirectory, "bsmtrace.dll");
 
+    /// <param name="fileSizeLimitBlocks">
+    /// When given, bsmtrace runs under <c>ulimit -f</c> of this many blocks (of 512 or 1024 bytes,
+    /// as the shell counts) with SIGXFSZ ignored: a write past it fails as on a full disk.
+    /// </param>
     public static async Task<Result> RunAsync(IEnumerable<string> args, byte[]? stdin = null, string? workingDirectory = null,
-        IDictionary<string, string>? environment = null)
+        IDictionary<string, string>? environment = null, int? fileSizeLimitBlocks = null)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(fileSizeLimitBlocks is null ? dotnet : "/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -20,6 +25,15 @@ public static class BsmTraceProcess
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
+        if (fileSizeLimitBlocks is { } blocks)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\"");
+            start.ArgumentList.Add(dotnet);
+            // The runtime's W^X double mapping sizes a memory file past any such limit, and cannot start.
+            start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
         start.ArgumentList.Add(Assembly);
         foreach (var a in args)
             start.ArgumentList.Add(a);

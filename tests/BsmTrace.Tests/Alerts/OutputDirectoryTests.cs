@@ -1,0 +1,159 @@
+using BsmTrace.Tests.Support;
+using static BsmTrace.Tests.Support.Records;
+
+namespace BsmTrace.Tests.Alerts;
+
+/// <summary>
+/// Root writes alerts only where no one else can plant a file or a link: directories others
+/// can write are refused, links are never followed, and files are opened again on SIGHUP (for
+/// newsyslog), not whenever their name seems to have gone.
+/// </summary>
+public sealed class OutputDirectoryTests : IDisposable
+{
+    private const long T = Trails.Epoch;
+    private const UnixFileMode Mode0755 = (UnixFileMode)0x1ed;
+    private const UnixFileMode Mode0777 = (UnixFileMode)0x1ff;
+    private const UnixFileMode Mode1777 = (UnixFileMode)0x3ff;
+    private const string EachExec = "sequence each { subject any; state { event <auditevent> { AUE_EXECVE; }; status any; }; };";
+
+    private readonly TempDirectory _dir = new();
+
+    public OutputDirectoryTests() => File.SetUnixFileMode(_dir.Root, Mode0755);
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Trail(params byte[][] records) => _dir.Write("t.bsm", Trails.Concat(records));
+
+    [Theory]
+    [InlineData(0x1ff, "every user")] // 0777
+    [InlineData(0x3ff, "every user")] // 1777: sticky is no help where root appends to a name someone else may have made
+    [InlineData(0x1fd, "its group")]  // 0775
+    public async Task A_log_directory_others_can_write_is_refused(int mode, string who)
+    {
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        File.SetUnixFileMode(logs, (UnixFileMode)mode);
+        var result = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", Trail(Make(Execve, T))]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{logs} is writable by {who}; bsmtrace writes only where no one else can plant a file or link", result.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(logs, "bsmtrace.log")));
+    }
+
+    [SkippableFact]
+    public async Task A_log_directory_owned_by_another_user_is_refused()
+    {
+        OtherUser.RequireRoot();
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        OtherUser.Give(logs);
+        var result = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", Trail(Make(Execve, T))]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{logs} belongs to user {OtherUser.Id}, neither root nor the user bsmtrace runs as", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_log_directory_is_made_private_with_its_parents()
+    {
+        var logs = _dir.Path("var/log/bsmtrace");
+        var result = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", Trail(Make(Execve, T))]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(logs));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dir.Path("var/log")));
+        Assert.Single(await File.ReadAllLinesAsync(Path.Combine(logs, "bsmtrace.log")));
+    }
+
+    [Fact]
+    public async Task A_link_planted_as_the_log_file_is_refused_and_its_target_left_alone()
+    {
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        var target = _dir.Write("target", "untouched\n");
+        File.CreateSymbolicLink(Path.Combine(logs, "bsmtrace.log"), target);
+        var result = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", Trail(Make(Execve, T))]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{Path.Combine(logs, "bsmtrace.log")}: is a symbolic link, which bsmtrace does not follow here", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal("untouched\n", await File.ReadAllTextAsync(target));
+    }
+
+    [Fact]
+    public async Task Evidence_is_never_written_through_a_linked_sequence_directory()
+    {
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        var elsewhere = Directory.CreateDirectory(_dir.Path("elsewhere")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(logs, "each"), elsewhere);
+        var result = await BsmTraceProcess.RunAsync(["-F", "-B", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", Trail(Make(Execve, T))]);
+
+        Assert.Empty(Directory.GetFileSystemEntries(elsewhere));
+        Assert.Contains($"{Path.Combine(logs, "each")}: is a symbolic link, which bsmtrace does not follow here", result.StandardError, StringComparison.Ordinal);
+        Assert.NotEqual(0, result.ExitCode); // an alert an output missed
+    }
+
+    [Fact]
+    public async Task A_json_channel_in_a_directory_others_can_write_is_refused()
+    {
+        var shared = Directory.CreateDirectory(_dir.Path("shared")).FullName;
+        File.SetUnixFileMode(shared, Mode1777);
+        var json = Path.Combine(shared, "alerts.json");
+        var policy = _dir.Write("p.conf", $$"""
+            log-channel $j json { path "{{json}}"; };
+            sequence each { subject any; log $j; state { event <auditevent> { AUE_EXECVE; }; status any; }; };
+            """);
+        var result = await BsmTraceProcess.RunAsync(["-F", "-f", policy, "-a", Trail(Make(Execve, T))]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{shared} is writable by every user", result.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(json));
+    }
+
+    [Fact]
+    public async Task Log_files_are_opened_again_on_sighup_and_not_before()
+    {
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        var log = Path.Combine(logs, "bsmtrace.log");
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", fifo]);
+        await using var writer = await Fifo.OpenAsync(fifo);
+        async Task Exec(long t)
+        {
+            await writer.WriteAsync(Make(Execve, t));
+            await writer.FlushAsync();
+        }
+
+        await Exec(T);
+        await service.WaitUntilAsync(() => File.Exists(log) && File.ReadAllLines(log).Length == 1, "the first alert in bsmtrace.log");
+
+        // newsyslog moves the file aside, then signals: until the signal, alerts go on into the moved file.
+        var rotated = log + ".0";
+        File.Move(log, rotated);
+        await Exec(T + 1);
+        await service.WaitUntilAsync(() => File.ReadAllLines(rotated).Length == 2, "the second alert in the moved file");
+        Assert.False(File.Exists(log));
+
+        await service.SignalAsync("HUP");
+        await service.WaitForLineAsync(l => l.Contains("Output files opened again (SIGHUP)", StringComparison.Ordinal));
+        Assert.True(File.Exists(log)); // made again at once, not at the next alert
+        await Exec(T + 2);
+        await service.WaitUntilAsync(() => File.ReadAllLines(log).Length == 1, "the third alert in the new bsmtrace.log");
+        Assert.Equal(2, File.ReadAllLines(rotated).Length);
+        await service.StopCleanlyAsync();
+    }
+
+    [Fact]
+    public async Task An_evidence_file_that_cannot_be_written_whole_is_removed_and_counted()
+    {
+        // A file size limit fails the write as a full disk would, past a few hundred bytes.
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        var big = Make(Execve, T, path: "/" + new string('x', 4000));
+        var small = Make(Execve, T + 1, path: "/bin/sh");
+        var result = await BsmTraceProcess.RunAsync(["-F", "-B", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", Trail(big, small)],
+            fileSizeLimitBlocks: 1);
+
+        Assert.Equal(1, result.ExitCode); // an alert an output missed
+        Assert.Contains("the part written was removed", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Alert sink evidence did not write 1 of 2 alerts (1 failed", result.StandardError, StringComparison.Ordinal);
+        var evidence = Assert.Single(Directory.GetFiles(Path.Combine(logs, "each")));
+        Assert.Equal(small, await File.ReadAllBytesAsync(evidence));
+        Assert.Equal(2, (await File.ReadAllLinesAsync(Path.Combine(logs, "bsmtrace.log"))).Length);
+    }
+}
