@@ -26,6 +26,9 @@ if (args is ["latency", var executable, ..])
 if (args is ["count", var what, var trailPath, var byteCount, var rounds])
     return InstructionCount.Run(what, trailPath, int.Parse(byteCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture));
 
+if (args is ["pattern-worst-case"])
+    return PatternWorstCase.Run();
+
 if (args is ["ratio", ..])
     return SubjectRatio.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
 

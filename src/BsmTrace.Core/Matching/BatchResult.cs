@@ -10,8 +10,12 @@ public sealed class BatchResult
     /// <summary>Batch indices of records that matched any state, ascending, each once.</summary>
     public List<int> MatchedRecords { get; } = [];
 
+    /// <summary>Patterns that gave up on a record's path, and so counted as matching it (fail closed).</summary>
+    public List<PatternFailure> PatternFailures { get; } = [];
+
     internal void Clear()
     {
+        PatternFailures.Clear();
         Alerts.Clear();
         Triggers.Clear();
         MatchedRecords.Clear();

@@ -172,6 +172,7 @@ public sealed class MatchEngine
             _result.Alerts.AddRange(p.Alerts);
             _result.Triggers.AddRange(p.Triggers);
             _result.MatchedRecords.AddRange(p.Matched);
+            _result.PatternFailures.AddRange(p.PatternFailures);
         }
 
         if (_partitions.Length > 1)

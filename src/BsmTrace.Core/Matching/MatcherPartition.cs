@@ -61,11 +61,15 @@ internal sealed class MatcherPartition
     /// <summary>Batch indices of records that matched a state (for the raw dump).</summary>
     public List<int> Matched { get; } = [];
 
+    /// <summary>Patterns that gave up on a record's path (rare: a list made only when one does).</summary>
+    public List<PatternFailure> PatternFailures { get; } = [];
+
     public void Process(RecordBatch batch, string source)
     {
         Alerts.Clear();
         Triggers.Clear();
         Matched.Clear();
+        PatternFailures.Clear();
 
         for (int i = 0; i < batch.Count; i++)
         {
@@ -168,7 +172,7 @@ internal sealed class MatcherPartition
             {
                 wasLive = true;
                 var state = sequence.States[entry.Next];
-                if (Matches(state, record, hasPath, path))
+                if (Matches(state, sequence, batch, i, hasPath, path))
                 {
                     matched = true;
                     var instance = entry.Instance;
@@ -184,7 +188,7 @@ internal sealed class MatcherPartition
         }
 
         var first = sequence.States[0];
-        if (Matches(first, record, hasPath, path))
+        if (Matches(first, sequence, batch, i, hasPath, path))
         {
             matched = true;
             RequestTrigger(first, sequence, batch, i);
@@ -203,10 +207,18 @@ internal sealed class MatcherPartition
         return matched;
     }
 
-    private static bool Matches(StateDefinition state, in AuditRecord record, bool hasPath, ReadOnlySpan<byte> path) =>
-        state.Event.Matches(record.EventType)
-        && state.Status.Matches(record.Status)
-        && (state.Object is null || state.Object.Matches(hasPath, path));
+    private bool Matches(StateDefinition state, SequenceDefinition sequence, RecordBatch batch, int i, bool hasPath, ReadOnlySpan<byte> path)
+    {
+        ref readonly var record = ref batch.Records[i];
+        if (!state.Event.Matches(record.EventType) || !state.Status.Matches(record.Status))
+            return false;
+        if (state.Object is null)
+            return true;
+        bool matches = state.Object.Matches(hasPath, path, out var failed, out int error);
+        if (failed is not null)
+            PatternFailures.Add(new PatternFailure(sequence, failed, error, batch.FirstIndex + i, record.Offset));
+        return matches;
+    }
 
     private void Start(SequenceDefinition sequence, InstanceKey key, in AuditRecord record, long recordIndex)
     {

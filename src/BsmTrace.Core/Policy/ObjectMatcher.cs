@@ -5,7 +5,10 @@ namespace BsmTrace.Policy;
 /// <summary>
 /// A state's object rule: the record's path is in a <c>path</c> set or
 /// matches a <c>pcre</c> pattern; <c>not</c> inverts. A record without a path
-/// never matches, with or without <c>not</c>.
+/// never matches, with or without <c>not</c>. A pattern that cannot say (it reached its
+/// <see cref="PcreLimits"/>) fails closed: the rule comes out the way that raises the alert, a
+/// match for a plain set and no exclusion for a <c>not</c> set, so that a path crafted to exhaust
+/// a pattern cannot hide the record it names.
 /// </summary>
 public sealed class ObjectMatcher
 {
@@ -30,13 +33,31 @@ public sealed class ObjectMatcher
 
     public bool IsEmpty => (Paths?.Count ?? 0) == 0 && _patterns.Length == 0;
 
-    public bool Matches(bool hasPath, ReadOnlySpan<byte> path)
+    public bool Matches(bool hasPath, ReadOnlySpan<byte> path) => Matches(hasPath, path, out _, out _);
+
+    /// <summary>
+    /// Whether the rule holds for the path; <paramref name="failed"/> is the pattern that could not
+    /// say (with PCRE2's <paramref name="error"/>), when one could not, and the rule then holds.
+    /// </summary>
+    public bool Matches(bool hasPath, ReadOnlySpan<byte> path, out PcrePattern? failed, out int error)
     {
+        failed = null;
+        error = 0;
         if (!hasPath)
             return false;
         bool found = Paths?.Matches(path) == true;
         for (int i = 0; !found && i < _patterns.Length; i++)
-            found = _patterns[i].IsMatch(path);
+        {
+            var outcome = _patterns[i].Match(path, out error);
+            if (outcome == PcreOutcome.Failed)
+            {
+                failed = _patterns[i];
+                return true;
+            }
+
+            found = outcome == PcreOutcome.Match;
+        }
+
         return found != Negated;
     }
 }

@@ -13,6 +13,9 @@ public sealed record PolicyEnvironment(AuditEventTable Events, AuditClassTable C
     /// </summary>
     public string? SearchPath { get; init; } = Environment.GetEnvironmentVariable("PATH");
 
+    /// <summary>How much work each pcre pattern may do on one path.</summary>
+    public Pcre.PcreLimits PatternLimits { get; init; } = Pcre.PcreLimits.Default;
+
     /// <summary>The host's tables when present (or the given files), else the built-in OpenBSM ones.</summary>
     public static PolicyEnvironment Load(string? eventFile = null, string? classFile = null, UserDatabase? users = null)
     {

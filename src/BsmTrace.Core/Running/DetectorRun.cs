@@ -27,6 +27,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     private readonly IReadOnlyList<AlertSink> _defaultSinks;
     private readonly AlertDispatcher _alerts;
     private readonly TriggerRunner _triggers;
+    private readonly PatternFailureCounts _patternFailures;
     private readonly Stream? _rawDump;
     private readonly MatchPipeline _pipeline;
     private readonly AlertDelivery _delivery;
@@ -64,6 +65,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
         _alerts = new AlertDispatcher(defaults, _delivery, logger);
         _alerts.SetChannels(policy, channels);
         _triggers = new TriggerRunner(settings.Triggers, logger);
+        _patternFailures = new PatternFailureCounts(logger, settings.Source);
         _rawDump = settings.RawDump ? Console.OpenStandardOutput() : null;
         _pipeline = new MatchPipeline(new MatchEngine(policy, settings.Engine, users), this, logger);
         _state = state;
@@ -145,6 +147,9 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
 
     /// <summary>Alerts some output failed to write or let go.</summary>
     public long AlertsUndelivered => _alerts.Undelivered;
+
+    /// <summary>Records whose path a pattern gave up on (counted as matching), by sequence: bsmtrace_pattern_errors_total.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> PatternFailures => _patternFailures.Counts;
 
     public TriggerCounts Triggers => new(_triggers.Succeeded, _triggers.Failed, _triggers.TimedOut, _triggers.Dropped);
 
@@ -326,6 +331,9 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
                 _rawDump.Write(batch.Records[i].Raw.Span);
             _rawDump.Flush();
         }
+
+        foreach (var failure in result.PatternFailures)
+            _patternFailures.Add(failure);
 
         foreach (var alert in result.Alerts)
         {

@@ -32,6 +32,9 @@ public sealed class BsmTraceMetrics : IDisposable
         _meter.CreateObservableCounter("bsmtrace.alerts.dropped", () => BySink(run, c => c.Dropped),
             description: "Alerts let go because an output was behind and the audit pipe cannot wait, by sink");
         _meter.CreateObservableCounter("bsmtrace.trigger.runs", () => TriggerRuns(run.Triggers), description: "Trigger commands run, by result");
+        _meter.CreateObservableCounter("bsmtrace.pattern.errors",
+            () => run.PatternFailures.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("sequence", p.Key))),
+            description: "Records whose path a pattern gave up on (a limit reached), counted as matching it, by sequence");
         _meter.CreateObservableCounter("bsmtrace.pipe.drops", () => run.PipeDrops, description: "Records the audit pipe dropped");
         if (run.KeepsCheckpoints)
         {

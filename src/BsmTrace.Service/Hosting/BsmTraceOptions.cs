@@ -91,6 +91,12 @@ public sealed class BsmTraceOptions
     /// <summary>Seconds a trigger may run before it is killed.</summary>
     public int TriggerTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>Steps a pcre pattern may take on one path before it gives up (and the record counts as matching it).</summary>
+    public int PatternMatchLimit { get; set; } = (int)BsmTrace.Policy.Pcre.PcreLimits.DefaultMatchLimit;
+
+    /// <summary>Backtracking depth a pcre pattern may reach on one path (the interpreter's; the JIT has its own stack).</summary>
+    public int PatternDepthLimit { get; set; } = (int)BsmTrace.Policy.Pcre.PcreLimits.DefaultDepthLimit;
+
     /// <summary>
     /// The matcher workers to run: as many as asked, else one per processor
     /// beyond the one the reader keeps busy (on two cores, one worker beats two:
@@ -143,11 +149,14 @@ public sealed class BsmTraceOptions
 
     /// <summary>
     /// What the policy's names resolve against: the configured event and class
-    /// tables (empty settings mean the host's or the built-in ones). A running
-    /// bsmtrace refuses trigger policies that others could rewrite.
+    /// tables (empty settings mean the host's or the built-in ones), and the limits its patterns
+    /// are compiled with.
     /// </summary>
-    public Policy.PolicyEnvironment PolicyEnvironment(Unix.UserDatabase users) =>
-        BsmTrace.Policy.PolicyEnvironment.Load(NullIfEmpty(EventFile), NullIfEmpty(ClassFile), users);
+    public BsmTrace.Policy.PolicyEnvironment PolicyEnvironment(Unix.UserDatabase users) =>
+        BsmTrace.Policy.PolicyEnvironment.Load(NullIfEmpty(EventFile), NullIfEmpty(ClassFile), users) with
+        {
+            PatternLimits = new BsmTrace.Policy.Pcre.PcreLimits { MatchLimit = (uint)PatternMatchLimit, DepthLimit = (uint)PatternDepthLimit },
+        };
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

@@ -35,6 +35,8 @@ public sealed class BsmTraceOptionsValidator : IValidateOptions<BsmTraceOptions>
         Require(options.MaxTriggers >= 1, "BsmTrace:MaxTriggers", "must be at least 1", options.MaxTriggers);
         Require(options.CheckpointSeconds >= 1, "BsmTrace:CheckpointSeconds", "must be at least 1", options.CheckpointSeconds);
         Require(options.TriggerTimeoutSeconds >= 1, "BsmTrace:TriggerTimeoutSeconds", "must be at least 1", options.TriggerTimeoutSeconds);
+        Require(options.PatternMatchLimit >= 1, "BsmTrace:PatternMatchLimit", "must be at least 1", options.PatternMatchLimit);
+        Require(options.PatternDepthLimit >= 1, "BsmTrace:PatternDepthLimit", "must be at least 1", options.PatternDepthLimit);
         Require(!string.IsNullOrWhiteSpace(options.SyslogSocket), "BsmTrace:SyslogSocket", "must name the syslog daemon's socket", options.SyslogSocket);
         Require(options.AuditPipe.Mode is "local" or "trail", "BsmTrace:AuditPipe:Mode", "must be local or trail", options.AuditPipe.Mode);
         Require(options.AuditPipe.QueueLimit >= 0, "BsmTrace:AuditPipe:QueueLimit", "must be 0 (the kernel's largest) or more", options.AuditPipe.QueueLimit);

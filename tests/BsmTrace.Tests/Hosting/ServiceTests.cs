@@ -46,6 +46,31 @@ public sealed class ServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pattern_that_gives_up_is_counted_by_sequence_and_logged_with_the_records_offset()
+    {
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        var policy = _dir.Write("p.conf", """
+            define set $scripts <pcre> { "(\\w+\\.?)+\\.sh$"; };
+            sequence script { subject any; state { event any; status any; object $scripts; }; };
+            """);
+        int port = ServiceProcess.FreePort();
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"]);
+
+        var ordinary = Make(Execve, T, auid: 5, path: "/tmp/run.py");
+        var crafted = Make(Execve, T + 1, auid: 5, path: "/tmp/" + new string('a', 4000) + "!/evil.sh");
+        await Fifo.WriteAsync(fifo, ordinary, crafted, crafted);
+
+        await MetricsScrape.WaitForAsync(service, port, "bsmtrace_pattern_errors_total", v => v == 2, "sequence=script");
+        await service.WaitForAlertsAsync(2);
+        // Said once (rate-limited), naming the pattern, the sequence and the first crafted record's place.
+        var said = service.Lines.Where(l => l.Contains("gave up on the path", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(said);
+        Assert.Contains($"\"Offset\":{ordinary.Length},", line, StringComparison.Ordinal);
+        Assert.Contains("script", line, StringComparison.Ordinal);
+        await service.StopCleanlyAsync();
+    }
+
+    [Fact]
     public async Task Sighup_reloads_the_policy_and_keeps_the_instances_of_unchanged_sequences()
     {
         var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));

@@ -276,6 +276,28 @@ public sealed class SequenceRuleTests
         Assert.Equal([T, T + 2], engine.Alerts.Select(a => a.Seconds));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("not ")]
+    public void A_path_crafted_to_exhaust_a_pattern_raises_the_alert_rather_than_hiding_the_record(string negation)
+    {
+        // (\w+\.?)+ tries every split of the a-run before it can fail at '!': without a step limit
+        // each such record cost tens of milliseconds, and the limit PCRE2 hit read as "no match".
+        string policy = $$"""
+            define set $scripts <pcre> { "(\\w+\\.?)+\\.sh$"; };
+            sequence script { subject any; state { event any; status any; object {{negation}}$scripts; }; };
+            """;
+        string crafted = "/tmp/" + new string('a', 4000) + "!/evil.sh";
+        string ordinary = negation == "" ? "/tmp/run.py" : "/tmp/run.sh";
+
+        var engine = new Engine(policy).Feed(Make(Execve, T, path: ordinary), Make(Execve, T + 1, path: crafted));
+
+        Assert.Equal([T + 1], engine.Alerts.Select(a => a.Seconds));
+        var failure = Assert.Single(engine.PatternFailures);
+        Assert.Equal("script", failure.Sequence.Name);
+        Assert.Equal(1, failure.RecordIndex);
+    }
+
     [Fact]
     public void The_first_states_trigger_runs_whether_or_not_an_instance_starts()
     {

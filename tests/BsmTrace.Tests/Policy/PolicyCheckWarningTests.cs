@@ -71,4 +71,27 @@ public sealed class PolicyCheckWarningTests
         File.SetUnixFileMode(path, (UnixFileMode)0x1b6);
         Assert.Empty(PolicyLoader.Load(path, PolicyEnvironment.Builtin()).Warnings);
     }
+
+    [Theory]
+    [InlineData(@"(\\w+\\.?)+\\.sh$", 0)]
+    [InlineData(@"^/x/(a*)*b", 4)]
+    [InlineData(@"^/x((ab)+c){2,}", 3)]
+    public void A_pattern_that_repeats_a_repeating_group_is_warned_about(string pattern, int offset)
+    {
+        var warning = Assert.Single(Warnings(Policies.WithState($"event any; status any; object <pcre> {{ \"{pattern}\"; }};")));
+        Assert.Contains($"repeats a group that itself repeats (at offset {offset})", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(@"\\.(sh|pl)$")]
+    [InlineData(@"^/home/[^/]+/\\.ssh/")]
+    [InlineData(@"(\\w++\\.?)+\\.sh$")]
+    [InlineData(@"(?>\\w+\\.?)+\\.sh$")]
+    [InlineData(@"([a+]x)+")]
+    [InlineData(@"(\\+x)+")]
+    [InlineData(@"(ab?){0,1}c+")]
+    public void A_pattern_without_nested_repetition_is_not_warned_about(string pattern)
+    {
+        Assert.Empty(Warnings(Policies.WithState($"event any; status any; object <pcre> {{ \"{pattern}\"; }};")));
+    }
 }

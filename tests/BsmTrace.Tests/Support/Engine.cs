@@ -35,6 +35,9 @@ public sealed class Engine
 
     public List<TriggerRequest> Triggers { get; } = [];
 
+    /// <summary>Patterns that gave up on a record's path (and so counted as matching).</summary>
+    public List<PatternFailure> PatternFailures { get; } = [];
+
     /// <summary>Stream indices of the records that matched a state.</summary>
     public List<long> Matched { get; } = [];
 
@@ -70,6 +73,7 @@ public sealed class Engine
         var result = Match.Process(batch, "test.bsm");
         Alerts.AddRange(result.Alerts);
         Triggers.AddRange(result.Triggers);
+        PatternFailures.AddRange(result.PatternFailures);
         Matched.AddRange(result.MatchedRecords.Select(i => batch.FirstIndex + i));
         batch.Clear();
     }

@@ -353,8 +353,15 @@ internal sealed class Binder
             return cached;
         try
         {
-            var pattern = PcrePattern.Compile(text);
+            var pattern = PcrePattern.Compile(text, _env.PatternLimits);
             _patterns.Add(text, pattern);
+            if (NestedQuantifiers.Find(text) is var nested and >= 0)
+            {
+                _diagnostics.Warning(at, $"pattern '{text}' repeats a group that itself repeats (at offset {nested}): a path made to almost match " +
+                    "uses up the pattern's step limit on every record, and such records count as matching (setting PatternMatchLimit); " +
+                    "make the inner repetition possessive (x++) or the group atomic ((?>...))");
+            }
+
             return pattern;
         }
         catch (PcreCompileException e)

@@ -43,6 +43,18 @@ internal static unsafe partial class Pcre2Native
     [SuppressGCTransition]
     public static partial int JitMatch(nint code, byte* subject, nuint length, nuint startOffset, uint options, nint matchData, nint context);
 
+    [LibraryImport(NativeLibraries.Pcre2, EntryPoint = "pcre2_match_context_create_8")]
+    public static partial nint MatchContextCreate(nint general);
+
+    [LibraryImport(NativeLibraries.Pcre2, EntryPoint = "pcre2_match_context_free_8")]
+    public static partial void MatchContextFree(nint context);
+
+    [LibraryImport(NativeLibraries.Pcre2, EntryPoint = "pcre2_set_match_limit_8")]
+    public static partial int SetMatchLimit(nint context, uint limit);
+
+    [LibraryImport(NativeLibraries.Pcre2, EntryPoint = "pcre2_set_depth_limit_8")]
+    public static partial int SetDepthLimit(nint context, uint limit);
+
     [LibraryImport(NativeLibraries.Pcre2, EntryPoint = "pcre2_get_error_message_8")]
     public static partial int GetErrorMessage(int errorCode, byte* buffer, nuint length);
 }

@@ -6,24 +6,31 @@ namespace BsmTrace.Policy.Pcre;
 /// One compiled Perl-compatible pattern, matched unanchored against a path's
 /// bytes as the original's pcre_exec did (no UTF mode: a path need not be valid
 /// UTF-8, and the original matched bytes). Compiled with the JIT where the
-/// library has one. Thread-safe: each matching thread gets its own match block.
+/// library has one, and matched within <see cref="PcreLimits"/>: one that reaches them says
+/// <see cref="PcreOutcome.Failed"/>, never "no match". Thread-safe: each matching thread gets its
+/// own match block; the match context (the limits) is only read.
 /// </summary>
 public sealed class PcrePattern : IDisposable
 {
     // Longer subjects go through pcre2_match, with its GC transition (see Pcre2Native.JitMatch).
     private const int MaxJitSubject = 16 * 1024;
     private readonly nint _code;
+    private readonly nint _context;
     // pcre2 match data must not be shared between threads that match at once; one per
     // thread, made on first use and freed with the pattern.
     private readonly ThreadLocal<MatchData> _matchData = new(() => new MatchData(), trackAllValues: true);
     private int _disposed;
 
-    private PcrePattern(string pattern, nint code, bool jit)
+    private PcrePattern(string pattern, nint code, nint context, bool jit, PcreLimits limits)
     {
         Pattern = pattern;
         _code = code;
+        _context = context;
         IsJitCompiled = jit;
+        Limits = limits;
     }
+
+    public PcreLimits Limits { get; }
 
     public string Pattern { get; }
 
@@ -52,9 +59,10 @@ public sealed class PcrePattern : IDisposable
     }
 
     /// <summary>Compiles a pattern; throws <see cref="PcreCompileException"/> with PCRE2's own message when it does not compile, and <see cref="DllNotFoundException"/> when the host has no libpcre2-8.</summary>
-    public static unsafe PcrePattern Compile(string pattern)
+    public static unsafe PcrePattern Compile(string pattern, PcreLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(pattern);
+        limits ??= PcreLimits.Default;
         var bytes = Encoding.UTF8.GetBytes(pattern);
         nint code;
         int error;
@@ -66,11 +74,24 @@ public sealed class PcrePattern : IDisposable
 
         // A host library built without JIT answers with an error; the interpreter still matches.
         bool jit = Pcre2Native.JitCompile(code, Pcre2Native.JitComplete) == 0;
-        return new PcrePattern(pattern, code, jit);
+        nint context = Pcre2Native.MatchContextCreate(0);
+        if (context == 0)
+        {
+            Pcre2Native.CodeFree(code);
+            throw new InvalidOperationException("pcre2_match_context_create failed: out of memory");
+        }
+
+        _ = Pcre2Native.SetMatchLimit(context, limits.MatchLimit);
+        _ = Pcre2Native.SetDepthLimit(context, limits.DepthLimit);
+        return new PcrePattern(pattern, code, context, jit, limits);
     }
 
-    /// <summary>Whether the pattern is found anywhere in <paramref name="subject"/>. Allocates nothing after a thread's first call.</summary>
-    public unsafe bool IsMatch(ReadOnlySpan<byte> subject)
+    /// <summary>
+    /// Whether the pattern is found anywhere in <paramref name="subject"/>, or
+    /// <see cref="PcreOutcome.Failed"/> with PCRE2's <paramref name="error"/> code when it could
+    /// not say (a limit reached). Allocates nothing after a thread's first call.
+    /// </summary>
+    public unsafe PcreOutcome Match(ReadOnlySpan<byte> subject, out int error)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         nint matchData = _matchData.Value!.Handle;
@@ -81,13 +102,17 @@ public sealed class PcrePattern : IDisposable
             byte empty = 0;
             byte* start = s == null ? &empty : s;
             rc = IsJitCompiled && subject.Length <= MaxJitSubject
-                ? Pcre2Native.JitMatch(_code, start, (nuint)subject.Length, 0, 0, matchData, 0)
-                : Pcre2Native.Match(_code, start, (nuint)subject.Length, 0, 0, matchData, 0);
+                ? Pcre2Native.JitMatch(_code, start, (nuint)subject.Length, 0, 0, matchData, _context)
+                : Pcre2Native.Match(_code, start, (nuint)subject.Length, 0, 0, matchData, _context);
         }
 
         // rc == 0 means the match vector was too small to hold every group: still a match.
-        return rc >= 0;
+        error = rc < 0 && rc != Pcre2Native.ErrorNoMatch ? rc : 0;
+        return rc >= 0 ? PcreOutcome.Match : rc == Pcre2Native.ErrorNoMatch ? PcreOutcome.NoMatch : PcreOutcome.Failed;
     }
+
+    /// <summary>PCRE2's words for an error <see cref="Match"/> gave ("match limit exceeded").</summary>
+    public static string Describe(int error) => ErrorMessage(error);
 
     public void Dispose()
     {
@@ -96,6 +121,7 @@ public sealed class PcrePattern : IDisposable
         foreach (var data in _matchData.Values)
             data.Dispose();
         _matchData.Dispose();
+        Pcre2Native.MatchContextFree(_context);
         Pcre2Native.CodeFree(_code);
     }
 
