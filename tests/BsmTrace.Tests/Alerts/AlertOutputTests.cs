@@ -34,6 +34,23 @@ public sealed class AlertOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_log_left_ending_inside_a_line_gets_a_newline_before_the_next_alert()
+    {
+        // What a SIGKILL in the middle of a line leaves: the next run must not write onto it.
+        var policy = _dir.Write("p.conf", "sequence first { subject any; state { event <auditevent> { AUE_EXECVE; }; status any; }; };");
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(logs, "bsmtrace.log"), "1699999999.0 state machine: first subject: auid 1001");
+
+        var result = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", policy, "-a", Trail(Make(Execve, T))]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            ["1699999999.0 state machine: first subject: auid 1001",
+             "1700000000.0 state machine: first subject: auid 1001 completed: duration 0 seconds priority: 0 source: t.bsm"],
+            await File.ReadAllLinesAsync(Path.Combine(logs, "bsmtrace.log")));
+    }
+
+    [Fact]
     public async Task Evidence_files_hold_the_matched_records_readable_by_print_and_only_by_the_owner()
     {
         var policy = _dir.Write("p.conf", """
