@@ -70,6 +70,9 @@ public sealed class BsmRecordBuilder
 
     public BsmRecordBuilder Path(string path) => Id(BsmTokenType.Path).Counted(path);
 
+    /// <summary>A path as bytes: the kernel records a file's name as it was given, UTF-8 or not.</summary>
+    public BsmRecordBuilder Path(ReadOnlySpan<byte> path) => Id(BsmTokenType.Path).Counted(path);
+
     public BsmRecordBuilder Text(string text) => Id(BsmTokenType.Text).Counted(text);
 
     public BsmRecordBuilder ZoneName(string zone) => Id(BsmTokenType.ZoneName).Counted(zone);
@@ -259,11 +262,12 @@ public sealed class BsmRecordBuilder
     }
 
     /// <summary>A 16-bit count, then the string's UTF-8 bytes and a NUL, which the count includes (as libbsm writes them).</summary>
-    private BsmRecordBuilder Counted(string text)
+    private BsmRecordBuilder Counted(string text) => Counted(Encoding.UTF8.GetBytes(text));
+
+    private BsmRecordBuilder Counted(ReadOnlySpan<byte> bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
         if (bytes.Length + 1 > ushort.MaxValue)
-            throw new ArgumentException("A counted string holds at most 65534 bytes.", nameof(text));
+            throw new ArgumentException("A counted string holds at most 65534 bytes.", nameof(bytes));
         return U16((ushort)(bytes.Length + 1)).Bytes(bytes).U8(0);
     }
 

@@ -290,14 +290,15 @@ internal sealed class MatcherPartition
         ref readonly var record = ref batch.Records[i];
         var ids = record.Subject;
         bool hasSubject = record.HasSubject;
-        string? path = batch.HasObjectPath[i] ? Encoding.UTF8.GetString(batch.ObjectPaths[i].Span) : null;
+        // The object as the record holds it: a file's name is bytes, and need not be UTF-8.
+        byte[] path = batch.HasObjectPath[i] ? batch.ObjectPaths[i].Span.ToArray() : [];
         var argv = trigger.Expand(v => v switch
         {
-            TriggerVariable.Subject => hasSubject ? _plan.UserName(ids.AuditUid) : "",
-            TriggerVariable.EffectiveSubject => hasSubject ? _plan.UserName(ids.EffectiveUid) : "",
-            _ => path ?? "",
+            TriggerVariable.Subject => hasSubject ? Encoding.UTF8.GetBytes(_plan.UserName(ids.AuditUid)) : [],
+            TriggerVariable.EffectiveSubject => hasSubject ? Encoding.UTF8.GetBytes(_plan.UserName(ids.EffectiveUid)) : [],
+            _ => path,
         });
-        return new TriggerRequest(sequence.Name, argv, batch.FirstIndex + i);
+        return new TriggerRequest(sequence.Name, trigger.ProgramPath, argv, batch.FirstIndex + i);
     }
 
     /// <summary>A live instance and the index of the state it waits for.</summary>

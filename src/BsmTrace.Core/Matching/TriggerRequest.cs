@@ -1,4 +1,14 @@
+using System.Text;
+
 namespace BsmTrace.Matching;
 
-/// <summary>A trigger to run: its argv with the record's values substituted, and for which sequence.</summary>
-public sealed record TriggerRequest(string Sequence, IReadOnlyList<string> Argv, long RecordIndex);
+/// <summary>
+/// A trigger to run: the program's file (resolved when the policy loaded; null when none was
+/// found) and argv as exact bytes, argv[0] as the policy wrote it, so that a path that is not
+/// UTF-8 reaches the command as the file's real name.
+/// </summary>
+public sealed record TriggerRequest(string Sequence, string? Program, IReadOnlyList<byte[]> Argv, long RecordIndex)
+{
+    /// <summary>argv for people to read (logs): arguments joined by spaces, bytes that are not UTF-8 shown as U+FFFD.</summary>
+    public string CommandLine => string.Join(' ', Argv.Select(a => Encoding.UTF8.GetString(a)));
+}

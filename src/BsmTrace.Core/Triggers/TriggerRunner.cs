@@ -1,21 +1,27 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using System.Collections;
+using System.Text;
 using System.Threading.Channels;
 using BsmTrace.Matching;
+using BsmTrace.Unix;
 using Microsoft.Extensions.Logging;
 
 namespace BsmTrace.Triggers;
 
 /// <summary>
-/// Runs trigger commands: argv as the policy's template made it (no shell ever
-/// sees it), standard input empty, output discarded, a time limit after which
-/// the child and its descendants are killed, a cap on how many run at once,
-/// and every child waited for, so none is left a zombie. Results are counted
-/// by outcome; failures are logged.
+/// Runs trigger commands: the program the policy named (resolved when it loaded), argv as the
+/// policy's template made it, in exact bytes (no shell ever sees it), standard input empty,
+/// output drained and only its start kept for the log, each in a process group of its own. A time
+/// limit covers the whole run: at the limit the group is killed and the slot is free, whatever
+/// the descendants do. A cap on how many run at once, and every child waited for, so none is
+/// left a zombie. Results are counted by outcome; failures are logged.
 /// </summary>
 public sealed class TriggerRunner : IAsyncDisposable
 {
+    // Of a failing trigger's output, what is said in the log.
+    private const int KeptOutputBytes = 200;
+
     private readonly TriggerRunnerOptions _options;
+    private readonly byte[][] _environment;
     private readonly ILogger _logger;
     private readonly Channel<TriggerRequest> _queue;
     private readonly Task[] _workers;
@@ -33,6 +39,8 @@ public sealed class TriggerRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = logger;
+        _environment = [.. Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .Select(e => Encoding.UTF8.GetBytes($"{e.Key}={e.Value}"))];
         _queue = Channel.CreateBounded<TriggerRequest>(new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
         _workers = Enumerable.Range(0, Math.Max(1, options.MaxConcurrent)).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
@@ -122,25 +130,20 @@ public sealed class TriggerRunner : IAsyncDisposable
 
     private async Task RunAsync(TriggerRequest request)
     {
-        var start = new ProcessStartInfo(request.Argv[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in request.Argv.Skip(1))
-            start.ArgumentList.Add(arg);
-
-        Process? process;
+        // The limit covers the whole run: the child, whatever it leaves holding its output, and
+        // the draining of that output. When it passes the slot is free, whatever is left.
+        var deadline = DateTime.UtcNow + _options.Timeout;
+        SpawnedProcess child;
         try
         {
-            process = Process.Start(start);
+            if (request.Program is null)
+                throw new IOException($"{request.CommandLine.Split(' ')[0]}: not found in the search path when the policy was loaded");
+            child = SpawnedProcess.Start(request.Program, request.Argv, _environment);
         }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+        catch (IOException e)
         {
             Interlocked.Increment(ref _failed);
-            _logger.LogError("Trigger of sequence {Sequence} could not start {Program}: {Reason}", request.Sequence, request.Argv[0], e.Message);
+            _logger.LogError("Trigger of sequence {Sequence} could not start: {Reason}", request.Sequence, e.Message);
             return;
         }
         finally
@@ -148,36 +151,37 @@ public sealed class TriggerRunner : IAsyncDisposable
             Dispatched();
         }
 
-        if (process is null)
+        using (child)
         {
-            Interlocked.Increment(ref _failed);
-            return;
-        }
-
-        using (process)
-        {
-            process.StandardInput.Close();
-            // Read and discard the output so that a chatty child never blocks on a full pipe.
-            var drainOut = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-            var drainErr = process.StandardError.ReadToEndAsync();
-
-            using var timeout = new CancellationTokenSource(_options.Timeout);
+            var exit = Task.Factory.StartNew(child.WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var output = Task.Factory.StartNew(() => child.DrainOutput(deadline, KeptOutputBytes), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            bool timedOut = false;
             try
             {
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                await exit.WaitAsync(deadline - DateTime.UtcNow).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().ConfigureAwait(false);
-                Interlocked.Increment(ref _timedOut);
-                _logger.LogError("Trigger of sequence {Sequence} ({Program}) ran longer than {Timeout} and was killed", request.Sequence, request.Argv[0], _options.Timeout);
-                return;
+                timedOut = true;
+                child.KillGroup();
             }
 
-            await drainOut.ConfigureAwait(false);
-            string errors = await drainErr.ConfigureAwait(false);
-            if (process.ExitCode == 0)
+            int status = await exit.ConfigureAwait(false);
+            var (text, reachedEnd) = await output.ConfigureAwait(false);
+            if (!reachedEnd && !timedOut)
+            {
+                // It ended, but something it started still holds its output: killed with the group.
+                child.KillGroup();
+                _logger.LogWarning("Trigger of sequence {Sequence} ({Program}) left processes behind that were still running at its limit of {Timeout}; they were killed",
+                    request.Sequence, request.CommandLine, _options.Timeout);
+            }
+
+            if (timedOut)
+            {
+                Interlocked.Increment(ref _timedOut);
+                _logger.LogError("Trigger of sequence {Sequence} ({Program}) ran longer than {Timeout} and was killed with its process group", request.Sequence, request.CommandLine, _options.Timeout);
+            }
+            else if (status == 0)
             {
                 Interlocked.Increment(ref _succeeded);
             }
@@ -185,7 +189,7 @@ public sealed class TriggerRunner : IAsyncDisposable
             {
                 Interlocked.Increment(ref _failed);
                 _logger.LogError("Trigger of sequence {Sequence} ({Program}) exited with status {Status}: {Output}",
-                    request.Sequence, request.Argv[0], process.ExitCode, errors.Length > 200 ? errors[..200] : errors.TrimEnd());
+                    request.Sequence, request.CommandLine, status, text.TrimEnd());
             }
         }
     }

@@ -311,7 +311,7 @@ public sealed class SequenceRuleTests
         var engine = new Engine(policy).Feed(Make(Execve, T, path: "/a"), Make(Execve, T + 1, path: "/b"), Make(OpenRead, T + 2, auid: 0, path: "/c"), Make(OpenRead, T + 3, path: "/d"));
         // The second exec matches the first state while the instance waits for an open: its trigger runs,
         // no instance starts; the open by root matches nothing of auid 1001's instance; the last open completes it.
-        Assert.Equal(["/bin/echo first /a", "/bin/echo first /b", "/bin/echo second 1001"], engine.Triggers.Select(t => string.Join(' ', t.Argv)));
+        Assert.Equal(["/bin/echo first /a", "/bin/echo first /b", "/bin/echo second 1001"], engine.Triggers.Select(t => t.CommandLine));
     }
 
     [Fact]

@@ -242,12 +242,12 @@ public sealed class PolicyConstructTests
         var policy = Policies.Compile(Policies.WithState("event any; status any; trigger \"/usr/bin/logger -t bsmtrace 'user: '$subject \\\"$object\\\"\";"));
         var trigger = Only(policy).States[0].Trigger!;
 
-        var argv = trigger.Expand(v => v switch
+        var argv = trigger.Expand(v => System.Text.Encoding.UTF8.GetBytes(v switch
         {
             TriggerVariable.Subject => "alice",
             TriggerVariable.Object => "/tmp/a b; rm -rf /",
             _ => "x",
-        });
+        })).Select(a => System.Text.Encoding.UTF8.GetString(a));
         Assert.Equal(["/usr/bin/logger", "-t", "bsmtrace", "user: alice", "/tmp/a b; rm -rf /"], argv);
         Assert.True(policy.HasTriggers);
     }

@@ -11,7 +11,9 @@ public sealed class TriggerTemplateTests
     {
         var template = TriggerTemplate.Parse(command, At, out var errors);
         Assert.True(template is not null, string.Join("; ", errors));
-        return template.Expand(v => v switch { TriggerVariable.Subject => subject, TriggerVariable.EffectiveSubject => "root", _ => obj });
+        var utf8 = System.Text.Encoding.UTF8;
+        return template.Expand(v => utf8.GetBytes(v switch { TriggerVariable.Subject => subject, TriggerVariable.EffectiveSubject => "root", _ => obj }))
+            .Select(a => utf8.GetString(a)).ToArray();
     }
 
     [Theory]

@@ -14,11 +14,14 @@ public static class Records
     public const ushort OpenSsh = 32800;      // AUE_openssh
 
     public static byte[] Make(ushort eventType, long seconds, uint auid = 1001, uint euid = 1001, byte status = 0, string? path = null,
-        (uint Fsid, ulong Inode)? attr = null, string? zone = null, uint pid = 4242, uint sid = 77, bool subject = true, uint msec = 0)
+        (uint Fsid, ulong Inode)? attr = null, string? zone = null, uint pid = 4242, uint sid = 77, bool subject = true, uint msec = 0,
+        byte[]? pathBytes = null)
     {
         var b = new BsmRecordBuilder(eventType, seconds, msec);
         if (path is not null)
             b.Path(path);
+        if (pathBytes is not null)
+            b.Path(pathBytes);
         if (attr is { } a)
             b.Attr32(0x81a4, 0, 0, a.Fsid, a.Inode, 0);
         if (subject)

@@ -49,6 +49,27 @@ public sealed class TriggerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_object_that_is_not_utf8_reaches_the_command_as_its_exact_bytes()
+    {
+        var output = _dir.Path("argv");
+        var script = ArgvRecorder(output);
+        var policy = _dir.Write("p.conf", $$"""
+            sequence s { subject any; state { event any; status any; trigger "{{script}} $object"; }; };
+            """);
+        File.SetUnixFileMode(policy, (UnixFileMode)0x180);
+        // Two files whose names differ only in bytes that are not UTF-8: as U+FFFD they would be one.
+        byte[] latin1 = [.. "/tmp/caf"u8, 0xe9];
+        byte[] broken = [.. "/tmp/caf"u8, 0xff, (byte)'\n', 0x80];
+        var trail = _dir.Write("t.bsm", Trails.Concat(Make(Execve, Trails.Epoch, pathBytes: latin1), Make(Execve, Trails.Epoch + 1, pathBytes: broken)));
+
+        var result = await BsmTraceProcess.RunAsync(["-F", "-f", policy, "-a", trail], workingDirectory: _dir.Root);
+
+        Assert.Equal(0, result.ExitCode);
+        byte[] expected = [.. "1\0"u8, .. latin1, 0, .. "1\0"u8, .. broken, 0];
+        Assert.Equal(expected, await File.ReadAllBytesAsync(output));
+    }
+
+    [Fact]
     public async Task A_policy_with_triggers_that_others_can_write_is_refused_alike_by_check_n_and_the_run()
     {
         var policy = _dir.Write("p.conf", "sequence s { subject any; state { event any; status any; trigger \"/bin/true\"; }; };");
@@ -83,7 +104,7 @@ public sealed class TriggerTests : IDisposable
         await service.StopCleanlyAsync();
     }
 
-    private static TriggerRequest Request(params string[] argv) => new("s", argv, 0);
+    private static TriggerRequest Request(params string[] argv) => new("s", argv[0], [.. argv.Select(System.Text.Encoding.UTF8.GetBytes)], 0);
 
     [Fact]
     public async Task A_trigger_that_runs_too_long_is_killed_and_counted()
@@ -151,5 +172,59 @@ public sealed class TriggerTests : IDisposable
             .Where(fields => fields.Length > 2 && fields[1] == self.ToString(CultureInfo.InvariantCulture) && fields[0] == "Z");
         Assert.Empty(zombies);
         Assert.Equal(8, runner.Succeeded);
+    }
+
+    [Fact]
+    public async Task A_trigger_that_leaves_a_process_behind_frees_its_slot_at_the_limit_and_the_process_is_killed()
+    {
+        // Each run leaves "sleep 300" holding its output; one slot, three runs: before, the slot
+        // stayed taken until the sleep ended, and so did every trigger after it.
+        var pids = Directory.CreateDirectory(_dir.Path("pids")).FullName;
+        var runner = new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = 1, Timeout = TimeSpan.FromSeconds(1) }, NullLogger.Instance);
+        for (int i = 0; i < 3; i++)
+            await runner.EnqueueAsync(Request("/bin/sh", "-c", $"sleep 300 & echo $! > '{pids}/{i}'"));
+        await runner.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(3, runner.Succeeded);
+        foreach (var file in Directory.GetFiles(pids))
+        {
+            int pid = int.Parse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture);
+            await WaitUntilGoneAsync(pid);
+        }
+
+        Assert.Equal(3, Directory.GetFiles(pids).Length);
+    }
+
+    [Fact]
+    public async Task A_trigger_that_runs_too_long_is_killed_with_everything_it_started()
+    {
+        var pids = Directory.CreateDirectory(_dir.Path("pids")).FullName;
+        var runner = new TriggerRunner(new TriggerRunnerOptions { Timeout = TimeSpan.FromSeconds(1) }, NullLogger.Instance);
+        await runner.EnqueueAsync(Request("/bin/sh", "-c", $"sleep 300 & echo $! > '{pids}/child'; wait"));
+        await runner.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, runner.TimedOut);
+        await WaitUntilGoneAsync(int.Parse(File.ReadAllText(Path.Combine(pids, "child")).Trim(), CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Waits for a process to be gone (killed and reaped by init), or fails after a minute.</summary>
+    private static async Task WaitUntilGoneAsync(int pid)
+    {
+        for (int i = 0; i < 600 && IsRunning(pid); i++)
+            await Task.Delay(100);
+        Assert.False(IsRunning(pid), $"process {pid} was left running");
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

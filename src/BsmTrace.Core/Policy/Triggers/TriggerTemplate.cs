@@ -53,18 +53,21 @@ public sealed class TriggerTemplate
 
     public bool Uses(TriggerVariable variable) => Arguments.Any(a => a.Any(s => s.Variable == variable));
 
-    /// <summary>The argv for one run, each variable replaced by its value within its argument.</summary>
-    public string[] Expand(Func<TriggerVariable, string> value)
+    /// <summary>
+    /// The argv for one run, each variable replaced by its value within its argument, as bytes:
+    /// the policy's text in UTF-8, a variable's value exactly as given.
+    /// </summary>
+    public byte[][] Expand(Func<TriggerVariable, byte[]> value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var argv = new string[Arguments.Count];
-        var text = new StringBuilder();
+        var argv = new byte[Arguments.Count][];
+        var bytes = new List<byte>();
         for (int i = 0; i < argv.Length; i++)
         {
-            text.Clear();
+            bytes.Clear();
             foreach (var segment in Arguments[i])
-                text.Append(segment.Variable is { } v ? value(v) : segment.Literal);
-            argv[i] = text.ToString();
+                bytes.AddRange(segment.Variable is { } v ? value(v) : Encoding.UTF8.GetBytes(segment.Literal!));
+            argv[i] = [.. bytes];
         }
 
         return argv;
