@@ -102,10 +102,10 @@ public sealed class JsonAlertSink : AlertSink
 
             json.WriteNumber("duration", alert.Duration);
             json.WriteString("source", alert.Source);
-            if (alert.Zone is not null)
-                json.WriteString("zone", alert.Zone);
-            if (alert.Object is not null)
-                json.WriteString("object", alert.Object);
+            if (alert.ZoneBytes is not null)
+                JsonBytes.WriteString(json, "zone", alert.ZoneBytes);
+            if (alert.ObjectBytes is not null)
+                JsonBytes.WriteString(json, "object", alert.ObjectBytes);
             if (alert.OmittedRecords > 0)
                 json.WriteNumber("omitted_records", alert.OmittedRecords);
             json.WriteStartArray("records");

@@ -32,11 +32,17 @@ public sealed record Alert
     /// <summary>The source's base name; "stdin" for standard input.</summary>
     public required string Source { get; init; }
 
-    /// <summary>The zone (jail) of the completing record, or null.</summary>
-    public string? Zone { get; init; }
+    /// <summary>The zone (jail) of the completing record, as the record holds it, or null.</summary>
+    public byte[]? ZoneBytes { get; init; }
 
-    /// <summary>The object path of the completing record, or null.</summary>
-    public string? Object { get; init; }
+    /// <summary>The object path of the completing record, as the record holds it (a file's name need not be UTF-8), or null.</summary>
+    public byte[]? ObjectBytes { get; init; }
+
+    /// <summary>The zone for people to read (logs): bytes that are not UTF-8 shown as U+FFFD.</summary>
+    public string? Zone => ZoneBytes is null ? null : System.Text.Encoding.UTF8.GetString(ZoneBytes);
+
+    /// <summary>The object path for people to read (logs): bytes that are not UTF-8 shown as U+FFFD.</summary>
+    public string? Object => ObjectBytes is null ? null : System.Text.Encoding.UTF8.GetString(ObjectBytes);
 
     /// <summary>The records that matched a state, in order, as read: all of them, or the first and the latest when there were more than the evidence bound.</summary>
     public required IReadOnlyList<ReadOnlyMemory<byte>> Records { get; init; }

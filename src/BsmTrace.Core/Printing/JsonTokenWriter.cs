@@ -8,8 +8,8 @@ namespace BsmTrace.Printing;
 /// <summary>
 /// Writes each token as a JSON object with named fields, for people who pipe
 /// trails into jq. Values are what the token holds: numbers stay numbers,
-/// strings are UTF-8 (invalid bytes become U+FFFD), and none of praudit's
-/// quirks are reproduced.
+/// strings are text, and none of praudit's quirks are reproduced. A string that
+/// is not valid UTF-8 (a file's name is bytes) loses nothing: see <see cref="JsonBytes"/>.
 /// </summary>
 internal sealed class JsonTokenWriter(Utf8JsonWriter json, AuditEventTable events) : TokenWriter
 {
@@ -55,7 +55,7 @@ internal sealed class JsonTokenWriter(Utf8JsonWriter json, AuditEventTable event
     public override void Milliseconds(string name, string? xml, ulong milliseconds) => json.WriteNumber(name, milliseconds);
 
     public override void String(string name, string? xml, ReadOnlySpan<byte> bytes) =>
-        json.WriteString(name, Decode(bytes));
+        JsonBytes.WriteString(json, name, UpToNul(bytes));
 
     public override void Memory(string name, string? xml, ReadOnlySpan<byte> bytes) => json.WriteString(name, Convert.ToHexStringLower(bytes));
 
@@ -70,8 +70,21 @@ internal sealed class JsonTokenWriter(Utf8JsonWriter json, AuditEventTable event
     public override void StringList(string name, string xmlElement, IReadOnlyList<ReadOnlyMemory<byte>> items)
     {
         json.WriteStartArray(name);
+        bool allText = true;
         foreach (var item in items)
-            json.WriteStringValue(Decode(item.Span));
+        {
+            var bytes = UpToNul(item.Span);
+            allText &= System.Text.Unicode.Utf8.IsValid(bytes);
+            json.WriteStringValue(Encoding.UTF8.GetString(bytes));
+        }
+
+        json.WriteEndArray();
+        if (allText)
+            return;
+        // As for a single string: the exact bytes of every item, beside the text.
+        json.WriteStartArray(name + JsonBytes.HexSuffix);
+        foreach (var item in items)
+            json.WriteStringValue(Convert.ToHexStringLower(UpToNul(item.Span)));
         json.WriteEndArray();
     }
 
@@ -88,9 +101,9 @@ internal sealed class JsonTokenWriter(Utf8JsonWriter json, AuditEventTable event
     }
 
     /// <summary>A BSM string field up to its NUL.</summary>
-    private static string Decode(ReadOnlySpan<byte> bytes)
+    private static ReadOnlySpan<byte> UpToNul(ReadOnlySpan<byte> bytes)
     {
         int nul = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(nul < 0 ? bytes : bytes[..nul]);
+        return nul < 0 ? bytes : bytes[..nul];
     }
 }

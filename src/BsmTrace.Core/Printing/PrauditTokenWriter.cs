@@ -140,6 +140,15 @@ internal sealed class PrauditTokenWriter : TokenWriter
     public override void String(string json, string? xml, ReadOnlySpan<byte> bytes)
     {
         Open(xml);
+        if (_options.Xml && !XmlEscaper.IsXmlText(bytes))
+        {
+            // Not text XML can hold (a name that is not UTF-8, a control character): written as
+            // praudit writes exec arguments in XML, so that the document stays well-formed.
+            XmlEscaper.Write(_out, bytes);
+            Close(xml);
+            return;
+        }
+
         foreach (byte b in bytes)
         {
             if (b == 0)

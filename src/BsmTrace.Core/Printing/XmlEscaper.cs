@@ -3,10 +3,36 @@ namespace BsmTrace.Printing;
 /// <summary>
 /// praudit's escaping of exec arguments in XML: the five XML entities, and
 /// vis(3) in C style for anything unprintable, so that a hostile argument
-/// cannot break the document.
+/// cannot break the document. bsmtrace uses it as well for any other string that
+/// XML cannot hold as it is (bytes that are not UTF-8, control characters), where
+/// praudit writes a document that no XML parser accepts.
 /// </summary>
 internal static class XmlEscaper
 {
+    /// <summary>
+    /// Whether <paramref name="text"/> (up to a NUL) can stand in an XML document as it is, its
+    /// markup characters apart: valid UTF-8, and only characters XML 1.0 allows.
+    /// </summary>
+    public static bool IsXmlText(ReadOnlySpan<byte> text)
+    {
+        int nul = text.IndexOf((byte)0);
+        if (nul >= 0)
+            text = text[..nul];
+        if (!System.Text.Unicode.Utf8.IsValid(text))
+            return false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            byte b = text[i];
+            if (b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r'))
+                return false;
+            // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters either.
+            if (b == 0xef && i + 2 < text.Length && text[i + 1] == 0xbf && text[i + 2] is 0xbe or 0xbf)
+                return false;
+        }
+
+        return true;
+    }
+
     public static void Write(ByteOutput output, ReadOnlySpan<byte> text)
     {
         foreach (byte b in text)

@@ -79,6 +79,25 @@ public sealed class AlertOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task Json_alerts_keep_the_exact_bytes_of_objects_that_are_not_utf8()
+    {
+        var json = _dir.Path("alerts.json");
+        var policy = _dir.Write("p.conf", $$"""
+            log-channel $j json { path "{{json}}"; };
+            sequence any_exec { subject any; log $j; state { event <auditevent> { AUE_EXECVE; }; status any; }; };
+            """);
+        // Two names that differ only in bytes that are not UTF-8: as text alone they would be one file.
+        byte[] first = [.. "/tmp/caf"u8, 0xe9];
+        byte[] second = [.. "/tmp/caf"u8, 0xff];
+        var result = await BsmTraceProcess.RunAsync(["-F", "-f", policy, "-a", Trail(Make(Execve, T, pathBytes: first), Make(Execve, T + 1, pathBytes: second))]);
+
+        Assert.Equal(0, result.ExitCode);
+        var alerts = (await File.ReadAllLinesAsync(json)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([first, second], alerts.Select(a => Convert.FromHexString(a.GetProperty("object_hex").GetString()!)));
+        Assert.All(alerts, a => Assert.Equal("/tmp/caf\ufffd", a.GetProperty("object").GetString()));
+    }
+
+    [Fact]
     public async Task Json_channel_writes_every_field_and_the_decoded_records()
     {
         var json = _dir.Path("alerts.json");

@@ -101,6 +101,21 @@ public sealed class PrintCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Xml_output_stays_well_formed_when_a_path_holds_bytes_that_are_not_utf8_or_control_characters()
+    {
+        var path = Write("t.bsm", Trails.Concat(
+            new BsmRecordBuilder(23, Trails.Epoch).Path([.. "/tmp/caf"u8, 0xe9, 0x01, (byte)'<', 0x1b]).Text("bell\u0007").Build(),
+            new BsmRecordBuilder(23, Trails.Epoch).Path("/tmp/ok & fine").Build()));
+
+        var result = await BsmTraceProcess.RunAsync(["print", "-x", "-n", path]);
+
+        Assert.Equal(0, result.ExitCode);
+        var doc = System.Xml.Linq.XDocument.Parse(result.StandardOutput);
+        var paths = doc.Descendants("path").Select(p => p.Value).ToList();
+        Assert.Equal(["/tmp/caf\\M-i\\^A<\\^[", "/tmp/ok & fine"], paths);
+    }
+
+    [Fact]
     public async Task Xml_output_is_a_whole_document()
     {
         var path = Write("x.bsm", Trails.Exec(0, "/bin/<sh>&"));

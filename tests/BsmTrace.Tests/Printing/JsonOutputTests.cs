@@ -48,4 +48,25 @@ public sealed class JsonOutputTests
         var ids = second.RootElement.GetProperty("tokens").EnumerateArray().Single(t => t.GetProperty("type").GetString() == "subject_ex");
         Assert.Equal("fe80::1", ids.GetProperty("terminal_address").GetString());
     }
+
+    [Fact]
+    public void A_path_that_is_not_utf8_keeps_its_exact_bytes_beside_its_text()
+    {
+        byte[] latin1 = [.. "/tmp/caf"u8, 0xe9];
+        byte[] broken = [.. "/tmp/caf"u8, 0xff];
+        var trail = Trails.Concat(
+            new BsmRecordBuilder(23, Trails.Epoch).Path(latin1).Build(),
+            new BsmRecordBuilder(23, Trails.Epoch).Path(broken).Build(),
+            new BsmRecordBuilder(23, Trails.Epoch).Path("/tmp/café").Build());
+        var paths = Print.Text(trail, new PrintOptions { Json = true, NoResolve = true })
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("tokens").EnumerateArray().Single(t => t.GetProperty("type").GetString() == "path"))
+            .ToList();
+
+        Assert.Equal("/tmp/caf\ufffd", paths[0].GetProperty("path").GetString());
+        Assert.Equal(latin1, Convert.FromHexString(paths[0].GetProperty("path_hex").GetString()!));
+        Assert.Equal(broken, Convert.FromHexString(paths[1].GetProperty("path_hex").GetString()!));
+        Assert.Equal("/tmp/café", paths[2].GetProperty("path").GetString());
+        Assert.False(paths[2].TryGetProperty("path_hex", out _));
+    }
 }
