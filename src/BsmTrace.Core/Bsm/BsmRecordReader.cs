@@ -46,6 +46,9 @@ public sealed class BsmRecordReader : IDisposable
     /// <summary>How many pieces of damage were reported so far.</summary>
     public long DamageCount { get; private set; }
 
+    /// <summary>Bytes the reader's buffer holds room for (for the tests of its bound).</summary>
+    internal int BufferCapacity => _buffer.Length;
+
     /// <summary>Offset in the stream of the next byte to frame.</summary>
     public long Position => _bufferBase + _start;
 
@@ -89,7 +92,7 @@ public sealed class BsmRecordReader : IDisposable
             {
                 if (!Ensure(5))
                 {
-                    ReportTruncated(offset, declared: null);
+                    ReportTruncated(offset, declared: null, discarded: 0);
                     return false;
                 }
 
@@ -107,9 +110,9 @@ public sealed class BsmRecordReader : IDisposable
                 {
                     // Either the trail was cut short (a crash, a full disk) or the
                     // length is wrong and a good record follows: look before deciding.
-                    if (Resynchronise(offset, $"record declares {length} bytes but the trail ends after {_end - _start}", BsmDamageKind.TrailerMismatch, reportIfNothingFound: false))
+                    if (Resynchronise(offset, $"record declares {length} bytes but the trail ends after {_end - _start}", BsmDamageKind.TrailerMismatch, out long passed, reportIfNothingFound: false))
                         continue;
-                    ReportTruncated(offset, declared: length);
+                    ReportTruncated(offset, declared: length, passed);
                     return false;
                 }
 
@@ -137,9 +140,9 @@ public sealed class BsmRecordReader : IDisposable
                 }
 
                 int? declared = Ensure(FileTokenFixedSize) ? FileTokenFixedSize + BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 9)) : null;
-                if (Resynchronise(offset, "file token is not whole or not well formed", BsmDamageKind.Garbage, reportIfNothingFound: false))
+                if (Resynchronise(offset, "file token is not whole or not well formed", BsmDamageKind.Garbage, out long passed, reportIfNothingFound: false))
                     continue;
-                ReportTruncated(offset, declared);
+                ReportTruncated(offset, declared, passed);
                 return false;
             }
 
@@ -202,10 +205,18 @@ public sealed class BsmRecordReader : IDisposable
     /// A live stream (a quiet FIFO) may not send those bytes for a long time, and a record that
     /// followed the damage, whole in the buffer, must not wait for them.
     /// </remarks>
-    private bool Resynchronise(long damagedAt, string what, BsmDamageKind kind, bool reportIfNothingFound = true)
+    private bool Resynchronise(long damagedAt, string what, BsmDamageKind kind, bool reportIfNothingFound = true) =>
+        Resynchronise(damagedAt, what, kind, out _, reportIfNothingFound);
+
+    /// <param name="discarded">Bytes let go from the buffer while scanning (when nothing is found, the caller's report counts them).</param>
+    private bool Resynchronise(long damagedAt, string what, BsmDamageKind kind, out long discarded, bool reportIfNothingFound)
     {
         int scan = 1;
         int putOff = -1;
+        // Skipped bytes are dropped from the buffer as the scan passes them, so that a long run of
+        // damage (oversized records, garbage) costs at most a record's worth of memory, not the
+        // run's; and "skipped" counts them all.
+        discarded = 0;
         while (true)
         {
             if (scan >= _end - _start)
@@ -213,19 +224,22 @@ public sealed class BsmRecordReader : IDisposable
                 if (putOff >= 0)
                 {
                     // Nothing buffered proved itself: read on to decide the first candidate put off.
-                    scan = putOff;
+                    Discard(putOff, ref discarded);
+                    scan = 0;
                     putOff = -1;
                     if (IsRecordStart(scan))
-                        return Resynchronised(damagedAt, what, kind, scan);
+                        return Resynchronised(damagedAt, what, kind, scan, discarded);
                     scan++;
                     continue;
                 }
 
+                Discard(scan, ref discarded);
+                scan = 0;
                 if (!Ensure(scan + 1))
                 {
                     if (!reportIfNothingFound)
                         return false;
-                    long skipped = _end - _start;
+                    long skipped = discarded + (_end - _start);
                     Report(new BsmDamage(kind, damagedAt, skipped, $"{what}; no intact record follows, skipped the last {skipped} bytes"));
                     _start = _end;
                     return false;
@@ -235,7 +249,7 @@ public sealed class BsmRecordReader : IDisposable
             switch (Candidate(scan))
             {
                 case Verdict.Record:
-                    return Resynchronised(damagedAt, what, kind, scan);
+                    return Resynchronised(damagedAt, what, kind, scan, discarded);
                 case Verdict.Undecided when putOff < 0:
                     putOff = scan;
                     break;
@@ -245,9 +259,17 @@ public sealed class BsmRecordReader : IDisposable
         }
     }
 
-    private bool Resynchronised(long damagedAt, string what, BsmDamageKind kind, int scan)
+    /// <summary>Lets go of the first <paramref name="count"/> buffered bytes, judged to be damage.</summary>
+    private void Discard(int count, ref long discarded)
     {
-        Report(new BsmDamage(kind, damagedAt, scan, $"{what}; skipped {scan} bytes to the next intact record at byte {damagedAt + scan}"));
+        _start += count;
+        discarded += count;
+    }
+
+    private bool Resynchronised(long damagedAt, string what, BsmDamageKind kind, int scan, long discarded)
+    {
+        long skipped = discarded + scan;
+        Report(new BsmDamage(kind, damagedAt, skipped, $"{what}; skipped {skipped} bytes to the next intact record at byte {damagedAt + skipped}"));
         _start += scan;
         return true;
     }
@@ -328,9 +350,9 @@ public sealed class BsmRecordReader : IDisposable
         return false;
     }
 
-    private void ReportTruncated(long offset, int? declared)
+    private void ReportTruncated(long offset, int? declared, long discarded)
     {
-        long available = _end - _start;
+        long available = discarded + (_end - _start);
         string what = declared is { } d
             ? $"trail ends inside a record: it declares {d} bytes, only {available} are there"
             : $"trail ends inside a record after {available} bytes";

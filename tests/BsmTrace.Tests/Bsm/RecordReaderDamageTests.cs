@@ -57,6 +57,48 @@ public sealed class RecordReaderDamageTests
     }
 
     [Fact]
+    public void The_largest_exec_a_kernel_writes_is_read_not_refused()
+    {
+        // macOS lets arguments and environment reach ARG_MAX, 1 MiB, and audits them all.
+        var args = Enumerable.Range(0, 1024).Select(i => new string((char)('a' + (i % 26)), 1023)).ToArray();
+        var exec = new BsmRecordBuilder(23, Trails.Epoch).ExecArgs(args).Path("/bin/" + new string('p', 1000)).Path("/usr/bin/" + new string('q', 1000))
+            .Subject32(1001, 1001, 20, 1001, 20, 1, 1, 0, System.Net.IPAddress.Loopback).Return32(0, 0).Build();
+        Assert.True(exec.Length > 1 << 20);
+
+        var (read, damage) = Trails.ReadAll(Trails.Concat(exec, Trails.Exec(7, "/bin/ls")));
+
+        Assert.Empty(damage);
+        Assert.Equal([1001u, 7u], Auids(read));
+    }
+
+    [Fact]
+    public void Skipping_a_long_run_of_oversized_records_keeps_the_readers_memory_bounded()
+    {
+        // 16 MB of records each over the maximum, then one that is not: the reader must skip
+        // through them without holding what it skipped (it held all of it: 1.6 GB for a big trail).
+        const int max = 4096;
+        var big = new BsmRecordBuilder(23, Trails.Epoch).Text(new string('x', 5000)).Build();
+        var after = Trails.Exec(7, "/bin/ls");
+        var trail = Trails.Concat([.. Enumerable.Repeat(big, 16 * 1024 * 1024 / big.Length), after]);
+        var damage = new List<BsmDamage>();
+        var auids = new List<uint>();
+        int capacity;
+        using (var reader = new BsmRecordReader(new MemoryStream(trail), new BsmReaderOptions { MaxRecordSize = max }))
+        {
+            reader.Damaged += damage.Add;
+            while (reader.TryRead(out var record))
+                auids.Add(record.Subject.AuditUid);
+            capacity = reader.BufferCapacity;
+        }
+
+        Assert.Equal([7u], auids);
+        var d = Assert.Single(damage);
+        Assert.Equal(trail.Length - after.Length, d.Length);
+        Assert.Contains($"next intact record at byte {trail.Length - after.Length}", d.Message, StringComparison.Ordinal);
+        Assert.InRange(capacity, 0, 1024 * 1024);
+    }
+
+    [Fact]
     public void Trailer_that_does_not_match_the_header_costs_only_that_record()
     {
         var records = Trails.Execs(3);
