@@ -17,9 +17,13 @@ public sealed class AlertDispatcher : IAsyncDisposable
 {
     public const int DefaultQueueCapacity = 10_000;
 
+    /// <summary>Bytes of alerts each output's queue may hold: with the evidence budget, what keeps a stalled output from taking the machine's memory.</summary>
+    public const long DefaultQueueBytes = 32L << 20;
+
     private readonly List<SinkQueue> _defaults;
     private readonly AlertDelivery _delivery;
     private readonly int _queueCapacity;
+    private readonly long _queueBytes;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly List<SinkQueue> _retiring = [];
@@ -29,13 +33,24 @@ public sealed class AlertDispatcher : IAsyncDisposable
     private Dictionary<SequenceDefinition, Route> _routes = new(ReferenceEqualityComparer.Instance);
     private long _published;
 
-    public AlertDispatcher(IEnumerable<AlertSink> defaults, AlertDelivery delivery, ILogger logger, int queueCapacity = DefaultQueueCapacity)
+    public AlertDispatcher(IEnumerable<AlertSink> defaults, AlertDelivery delivery, ILogger logger, int queueCapacity = DefaultQueueCapacity, long queueBytes = DefaultQueueBytes)
     {
         ArgumentNullException.ThrowIfNull(defaults);
         _delivery = delivery;
         _logger = logger;
         _queueCapacity = queueCapacity;
-        _defaults = defaults.Select(s => new SinkQueue(s, queueCapacity, logger)).ToList();
+        _queueBytes = queueBytes;
+        _defaults = defaults.Select(s => new SinkQueue(s, queueCapacity, logger, queueBytes)).ToList();
+    }
+
+    /// <summary>Bytes of alerts waiting in the open outputs' queues (any thread).</summary>
+    public long QueuedBytes
+    {
+        get
+        {
+            lock (_lock)
+                return _defaults.Concat(_channels).Concat(_retiring).Sum(q => q.QueuedBytes);
+        }
     }
 
     public long PublishedCount => Interlocked.Read(ref _published);
@@ -70,7 +85,7 @@ public sealed class AlertDispatcher : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(channels);
-        var queues = channels.ToDictionary(c => c.Key, c => new SinkQueue(c.Value, _queueCapacity, _logger), StringComparer.Ordinal);
+        var queues = channels.ToDictionary(c => c.Key, c => new SinkQueue(c.Value, _queueCapacity, _logger, _queueBytes), StringComparer.Ordinal);
         var routes = new Dictionary<SequenceDefinition, Route>(ReferenceEqualityComparer.Instance);
         foreach (var sequence in policy.Sequences)
         {

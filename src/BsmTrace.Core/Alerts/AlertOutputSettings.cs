@@ -25,6 +25,9 @@ public sealed record AlertOutputSettings
     /// </summary>
     public bool BufferStderr { get; init; }
 
+    /// <summary>Bytes of alerts (their records included) each output's queue may hold while the output is behind.</summary>
+    public long QueueBudgetBytes { get; init; } = AlertDispatcher.DefaultQueueBytes;
+
     /// <summary>Whether evidence files are written for every alert (<c>-B</c> needs a log directory to put them in).</summary>
     public bool WritesEvidenceFiles => Evidence && !string.IsNullOrEmpty(LogDirectory);
 }

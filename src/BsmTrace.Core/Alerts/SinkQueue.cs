@@ -8,24 +8,33 @@ namespace BsmTrace.Alerts;
 /// One sink's queue and the task that writes it out. A write that fails is counted and said once
 /// per outage (and every thousandth time after), the sink is tried again with the next alert, and
 /// its recovery is said too: a full disk or a syslog daemon that is gone neither floods the log
-/// nor goes unnoticed.
+/// nor goes unnoticed. The queue is bounded in alerts and in bytes (an alert weighs its records):
+/// a blocked sink with thousands of alerts of large records must not hold gigabytes.
 /// </summary>
 internal sealed class SinkQueue
 {
     private const int ReportEvery = 1000;
 
+    /// <summary>What an alert weighs beside its records: the alert, its strings, its list.</summary>
+    internal const int AlertOverhead = 512;
+
     private readonly Channel<Entry> _queue;
     private readonly ILogger _logger;
+    private readonly long _byteBudget;
+    private readonly Lock _bytesLock = new();
+    private long _queuedBytes;
+    private TaskCompletionSource? _roomWaiter;
     private long _written;
     private long _failures;
     private long _dropped;
     private long _syncFailures;
     private long _failingSince = -1; // the failure count when the current outage began; -1 while delivering
 
-    public SinkQueue(AlertSink sink, int capacity, ILogger logger)
+    public SinkQueue(AlertSink sink, int capacity, ILogger logger, long byteBudget = long.MaxValue)
     {
         Sink = sink;
         _logger = logger;
+        _byteBudget = byteBudget;
         _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -41,10 +50,88 @@ internal sealed class SinkQueue
 
     public SinkCounts Counts => new(Sink.Name, Interlocked.Read(ref _written), Interlocked.Read(ref _failures), Interlocked.Read(ref _dropped));
 
-    public bool TryEnqueue(Alert alert) => _queue.Writer.TryWrite(new Entry(alert, null, Marker.None));
+    /// <summary>Bytes the alerts waiting in the queue weigh (any thread).</summary>
+    public long QueuedBytes
+    {
+        get
+        {
+            lock (_bytesLock)
+                return _queuedBytes;
+        }
+    }
 
-    /// <summary>Waits for room in the queue, however long the sink takes.</summary>
-    public ValueTask EnqueueAsync(Alert alert) => _queue.Writer.WriteAsync(new Entry(alert, null, Marker.None));
+    /// <summary>Queues the alert if there is room, in alerts and in bytes; false when there is not.</summary>
+    public bool TryEnqueue(Alert alert)
+    {
+        long weight = Weight(alert);
+        if (!TryReserve(weight))
+            return false;
+        if (_queue.Writer.TryWrite(new Entry(alert, null, Marker.None, weight)))
+            return true;
+        Release(weight);
+        return false;
+    }
+
+    /// <summary>Waits for room in the queue, in alerts and in bytes, however long the sink takes.</summary>
+    public async ValueTask EnqueueAsync(Alert alert)
+    {
+        long weight = Weight(alert);
+        while (!TryReserve(weight))
+            await RoomAsync(weight).ConfigureAwait(false);
+        try
+        {
+            await _queue.Writer.WriteAsync(new Entry(alert, null, Marker.None, weight)).ConfigureAwait(false);
+        }
+        catch
+        {
+            Release(weight);
+            throw;
+        }
+    }
+
+    /// <summary>An alert weighs its records and a little more; an empty queue always takes one, however heavy.</summary>
+    private static long Weight(Alert alert)
+    {
+        long weight = AlertOverhead;
+        foreach (var record in alert.Records)
+            weight += record.Length;
+        return weight;
+    }
+
+    private bool TryReserve(long weight)
+    {
+        lock (_bytesLock)
+        {
+            if (_queuedBytes > 0 && _queuedBytes + weight > _byteBudget)
+                return false;
+            _queuedBytes += weight;
+            return true;
+        }
+    }
+
+    private Task RoomAsync(long weight)
+    {
+        lock (_bytesLock)
+        {
+            if (_queuedBytes == 0 || _queuedBytes + weight <= _byteBudget)
+                return Task.CompletedTask;
+            _roomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _roomWaiter.Task;
+        }
+    }
+
+    private void Release(long weight)
+    {
+        TaskCompletionSource? waiter;
+        lock (_bytesLock)
+        {
+            _queuedBytes -= weight;
+            waiter = _roomWaiter;
+            _roomWaiter = null;
+        }
+
+        waiter?.TrySetResult();
+    }
 
     /// <summary>
     /// Completes when every alert queued before the call has been written (or has failed) and the
@@ -63,7 +150,7 @@ internal sealed class SinkQueue
     private Task MarkAsync(Marker marker)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var entry = new Entry(null, done, marker);
+        var entry = new Entry(null, done, marker, 0);
         if (!_queue.Writer.TryWrite(entry))
         {
             _ = _queue.Writer.WriteAsync(entry).AsTask().ContinueWith(
@@ -128,6 +215,10 @@ internal sealed class SinkQueue
                 catch (Exception e) when (IsOutputFailure(e))
                 {
                     Failed(e);
+                }
+                finally
+                {
+                    Release(entry.Weight);
                 }
             }
 
@@ -210,7 +301,7 @@ internal sealed class SinkQueue
     }
 
     /// <summary>An alert to write, or a request to sync (or reopen) once what was queued before it is written.</summary>
-    private readonly record struct Entry(Alert? Alert, TaskCompletionSource? Done, Marker Marker);
+    private readonly record struct Entry(Alert? Alert, TaskCompletionSource? Done, Marker Marker, long Weight);
 
     private void Delivered()
     {

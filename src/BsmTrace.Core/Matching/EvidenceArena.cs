@@ -49,15 +49,15 @@ internal sealed class EvidenceArena
     internal const int MaxPageIds = int.MaxValue >> SlotBits;
 
     private readonly int _maxPages;
+    private readonly long _budget;
+    private long _bytes;
+    private long _refused;
 
-    public EvidenceArena()
-        : this(MaxPageIds)
-    {
-    }
-
+    /// <param name="budget">Bytes of records the arena may hold at once (each counted at its slot's size).</param>
     /// <param name="maxPages">Fewer page ids than a handle holds, for tests of running out.</param>
-    internal EvidenceArena(int maxPages)
+    public EvidenceArena(long budget = long.MaxValue, int maxPages = MaxPageIds)
     {
+        _budget = budget;
         _maxPages = Math.Min(maxPages, MaxPageIds);
         Debug.Assert(PageSize / ClassSizes[0] <= 1 << SlotBits);
         _withRoom = new List<Page>[ClassSizes.Length];
@@ -68,18 +68,31 @@ internal sealed class EvidenceArena
     /// <summary>Records kept.</summary>
     public int Records { get; private set; }
 
+    /// <summary>Bytes of the slots the kept records take (read from other threads for the metrics).</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Records not kept because the budget was spent (read from other threads for the metrics).</summary>
+    public long Refused => Volatile.Read(ref _refused);
+
     /// <summary>Pages held (for the tests and for memory figures).</summary>
     public int Pages => _pages.Count - _freePageIds.Count;
 
     /// <summary>
-    /// Copies <paramref name="record"/> into a slot and gives its handle; false, keeping nothing, only
-    /// when every page id is taken. Records larger than the largest class take an id each, so a
-    /// flood of them held at once (over 2 GB of them) could get there: the evidence then leaves
-    /// them out and counts them, and matching goes on.
+    /// Copies <paramref name="record"/> into a slot and gives its handle; false, keeping nothing,
+    /// when the byte budget is spent (counted in <see cref="Refused"/>) or every page id is taken.
+    /// The evidence then leaves the record out and counts it, and matching goes on.
     /// </summary>
     public bool TryStore(ReadOnlySpan<byte> record, out int handle)
     {
         int c = ClassOf(record.Length);
+        int size = c >= 0 ? ClassSizes[c] : record.Length;
+        if (_bytes + size > _budget)
+        {
+            Volatile.Write(ref _refused, _refused + 1);
+            handle = -1;
+            return false;
+        }
+
         var page = c >= 0 && _withRoom[c].Count > 0 ? _withRoom[c][^1] : TryNewPage(record.Length, c);
         if (page is null)
         {
@@ -92,6 +105,7 @@ internal sealed class EvidenceArena
             RemoveWithRoom(page);
         record.CopyTo(page.Bytes.AsSpan(slot * page.SlotSize, record.Length));
         Records++;
+        Volatile.Write(ref _bytes, _bytes + size);
         handle = (page.Id << SlotBits) | slot;
         return true;
     }
@@ -126,6 +140,7 @@ internal sealed class EvidenceArena
         bool wasFull = page.IsFull;
         page.Give(handle & SlotMask);
         Records--;
+        Volatile.Write(ref _bytes, _bytes - page.SlotSize);
         if (page.ClassIndex < 0)
         {
             ReleasePage(page);

@@ -87,7 +87,30 @@ internal struct EvidenceBuffer
     private void Keep(ReadOnlySpan<byte> record)
     {
         if (!_arena.TryStore(record, out int handle))
-            return; // the arena is out of page ids: the record counts as left out
+        {
+            // The budget is spent (or the arena is out of page ids). The latest record matters
+            // more than the oldest of the latest, or than the last of the first ones: give that
+            // one back and try again; the very first record stays. What cannot be kept counts as
+            // left out.
+            if (_tailCount > 0)
+            {
+                _arena.Free(_kept![TailSlot(0)].Handle);
+                _tailStart = (_tailStart + 1) % TailCapacity;
+                _tailCount--;
+            }
+            else if (_headCount >= 2)
+            {
+                _arena.Free(_kept![--_headCount].Handle);
+            }
+            else
+            {
+                return;
+            }
+
+            if (!_arena.TryStore(record, out handle))
+                return;
+        }
+
         var kept = new Kept(handle, record.Length);
         _kept ??= new Kept[_capacity];
         if (_headCount < _headCapacity)

@@ -22,6 +22,7 @@ public sealed class MatchEngine
     private long _startedBefore;
     private long _expiredBefore;
     private long _evictedBefore;
+    private long _evidenceRefusedBefore;
 
     public MatchEngine(CompiledPolicy policy, MatchEngineOptions options, UserDatabase users)
     {
@@ -33,7 +34,7 @@ public sealed class MatchEngine
         int workers = Math.Max(1, options.Workers);
         _partitions = new MatcherPartition[workers];
         for (int i = 0; i < workers; i++)
-            _partitions[i] = new MatcherPartition(Plan, i, workers, options.MaxInstances / workers);
+            _partitions[i] = new MatcherPartition(Plan, i, workers, options.MaxInstances / workers, options.EvidenceBudgetBytes / workers);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
     }
 
@@ -62,6 +63,12 @@ public sealed class MatchEngine
     /// <summary>Evidence records the live instances hold (every one goes back when its instance ends).</summary>
     internal int EvidenceRecords => _partitions.Sum(p => p.EvidenceRecords);
 
+    /// <summary>Bytes the live instances' evidence takes, against <see cref="MatchEngineOptions.EvidenceBudgetBytes"/>; safe to read from any thread.</summary>
+    public long EvidenceBytes => _partitions.Sum(p => p.EvidenceBytes);
+
+    /// <summary>Records left out of evidence since the run began because its budget was spent, reloads included; safe to read from any thread.</summary>
+    public long EvidenceRecordsRefused => _evidenceRefusedBefore + _partitions.Sum(p => p.EvidenceRefused);
+
     /// <summary>
     /// An engine for a reloaded policy that keeps the live instances of every
     /// sequence whose definition did not change (same name, same fingerprint),
@@ -76,6 +83,7 @@ public sealed class MatchEngine
             _startedBefore = InstancesStarted,
             _expiredBefore = InstancesExpired,
             _evictedBefore = InstancesEvicted,
+            _evidenceRefusedBefore = EvidenceRecordsRefused,
         };
         var newIndex = new Dictionary<(string, string), int>();
         for (int s = 0; s < policy.Sequences.Count; s++)

@@ -13,6 +13,17 @@ public sealed record MatchEngineOptions
     public int MaxEvidenceRecords { get; init; } = 16;
 
     /// <summary>
+    /// Bytes of evidence all live instances may hold together (in equal shares per worker). Past
+    /// it an instance keeps its first records and its latest, giving up the oldest of the latest
+    /// to make room, and the records it cannot keep are counted: in the alert's omitted records
+    /// and in <see cref="MatchEngine.EvidenceRecordsRefused"/>. The default keeps a flood of the
+    /// largest records from taking more than a fraction of the service's memory.
+    /// </summary>
+    public long EvidenceBudgetBytes { get; init; } = DefaultEvidenceBudgetBytes;
+
+    public const long DefaultEvidenceBudgetBytes = 128L << 20;
+
+    /// <summary>
     /// Whether the outputs every alert goes to write its records (evidence files, <c>-B</c>). When
     /// false, only the sequences that log to a channel writing records (bsm, json) keep evidence;
     /// the others count the records that matched (<see cref="Alert.OmittedRecords"/>) without
@@ -22,4 +33,9 @@ public sealed record MatchEngineOptions
 
     /// <summary>(file system, inode) → path entries remembered for records that carry only an attribute.</summary>
     public int MaxRememberedPaths { get; init; } = 65_536;
+
+    /// <summary>Bytes the remembered paths may take; past it the least recently used go, and are counted.</summary>
+    public long RememberedPathBudgetBytes { get; init; } = DefaultRememberedPathBudgetBytes;
+
+    public const long DefaultRememberedPathBudgetBytes = 32L << 20;
 }

@@ -37,7 +37,7 @@ public sealed class MatchPipeline
         _engine = engine;
         _consumer = consumer;
         _logger = logger;
-        _batcher = new RecordBatcher(engine.Options.MaxRememberedPaths);
+        _batcher = new RecordBatcher(engine.Options.MaxRememberedPaths, engine.Options.RememberedPathBudgetBytes);
     }
 
     public long Records => Interlocked.Read(ref _records);
@@ -65,6 +65,12 @@ public sealed class MatchPipeline
 
     /// <summary>Zone names by id, for the whole run: instance keys and the plan's zone cache hold these ids.</summary>
     public ZoneInterner Zones => _batcher.Zones;
+
+    /// <summary>Bytes the inode memory takes (any thread).</summary>
+    public long RememberedPathBytes => _batcher.RememberedPathBytes;
+
+    /// <summary>Entries the inode memory let go (any thread).</summary>
+    public long RememberedPathEvictions => _batcher.RememberedPathEvictions;
 
     /// <summary>
     /// Whether checkpoints are taken: the reader then marks its state when asked (<see cref="RequestMark"/>)

@@ -26,12 +26,13 @@ internal sealed class MatcherPartition
     private readonly ExpirySchedule _expiry;
     private readonly InstanceAgeList _byAge = new();
     private readonly Stack<SequenceInstance> _pool = new();
-    private readonly EvidenceArena _evidence = new();
+    private readonly EvidenceArena _evidence;
     private readonly Action<SequenceInstance> _expire;
 
-    public MatcherPartition(MatchPlan plan, int index, int partitions, int capacity)
+    public MatcherPartition(MatchPlan plan, int index, int partitions, int capacity, long evidenceBudget = long.MaxValue)
     {
         _plan = plan;
+        _evidence = new EvidenceArena(evidenceBudget);
         _index = index;
         _partitions = partitions;
         _capacity = Math.Max(1, capacity);
@@ -46,6 +47,12 @@ internal sealed class MatcherPartition
     public int Live => _live.Count;
 
     public int EvidenceRecords => _evidence.Records;
+
+    /// <summary>Bytes the evidence of this partition's instances takes (read from other threads).</summary>
+    public long EvidenceBytes => _evidence.Bytes;
+
+    /// <summary>Records left out of evidence because the budget was spent (read from other threads).</summary>
+    public long EvidenceRefused => _evidence.Refused;
 
     public long Started { get; private set; }
 

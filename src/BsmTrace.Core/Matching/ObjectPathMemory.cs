@@ -3,7 +3,9 @@ namespace BsmTrace.Matching;
 /// <summary>
 /// Remembers the last path seen for each (file system id, inode), so that a
 /// record with an attribute token but no path (fchmod, ftruncate, fstat…) still
-/// has an object. Bounded: the least recently used entries go first. Used by
+/// has an object. Bounded by entries and by bytes (a path may be 30 KB: a count
+/// alone let 65,536 of them take 2 GB): the least recently used go first, and
+/// each one that goes is counted. Used by
 /// the one thread that batches records, in record order, so that every worker
 /// sees the same paths.
 /// </summary>
@@ -19,17 +21,27 @@ public sealed class ObjectPathMemory
 {
     private const int None = -1;
 
+    /// <summary>
+    /// What an entry costs beside its path's bytes: the path array's header, the table's entry,
+    /// the entry itself. An estimate, so that many short paths count as well as a few long ones.
+    /// </summary>
+    internal const int EntryOverhead = 96;
+
     private readonly int _capacity;
+    private readonly long _byteBudget;
+    private long _bytes;
+    private long _evictions;
     private readonly Dictionary<FileKey, int> _slotOf;
     private Entry[] _entries;
     private int _count;
     private int _newest = None;
     private int _oldest = None;
 
-    public ObjectPathMemory(int capacity)
+    public ObjectPathMemory(int capacity, long byteBudget = long.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+        _byteBudget = byteBudget;
         // Small at first, grown as files come: sized for the full capacity, the table was 2 MB
         // allocated and faulted in before the first record, for trails that may name a few files.
         int initial = Math.Min(capacity, 1024);
@@ -39,7 +51,11 @@ public sealed class ObjectPathMemory
 
     public int Count => _count;
 
-    public long Evictions { get; private set; }
+    /// <summary>Entries let go to stay within the count or the bytes (read from other threads for the metrics).</summary>
+    public long Evictions => Volatile.Read(ref _evictions);
+
+    /// <summary>Bytes the entries take, by <see cref="EntryOverhead"/>'s estimate (read from other threads for the metrics).</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
 
     /// <summary>Remembers <paramref name="path"/> for the file; copies it only when it differs from what was remembered.</summary>
     public void Remember(uint fileSystemId, ulong inode, ReadOnlySpan<byte> path)
@@ -49,18 +65,22 @@ public sealed class ObjectPathMemory
         {
             ref var entry = ref _entries[slot];
             if (!entry.Path.AsSpan().SequenceEqual(path))
+            {
+                Volatile.Write(ref _bytes, _bytes + path.Length - entry.Path.Length);
                 entry.Path = path.ToArray(); // the latest path for an inode wins
+            }
+
             MakeNewest(slot);
+            EvictOverBudget(keep: slot);
             return;
         }
 
+        long cost = EntryOverhead + path.Length;
         if (_count >= _capacity)
         {
             // The oldest entry's slot takes the new file.
             slot = _oldest;
-            Unlink(slot);
-            _slotOf.Remove(_entries[slot].Key);
-            Evictions++;
+            Forget(slot);
         }
         else
         {
@@ -72,6 +92,51 @@ public sealed class ObjectPathMemory
         _entries[slot] = new Entry { Key = key, Path = path.ToArray(), Older = None, Newer = None };
         LinkNewest(slot);
         _slotOf.Add(key, slot);
+        Volatile.Write(ref _bytes, _bytes + cost);
+        EvictOverBudget(keep: slot);
+    }
+
+    /// <summary>Lets the oldest entries go while the bytes are over the budget; the newest (just remembered) stays.</summary>
+    private void EvictOverBudget(int keep)
+    {
+        while (_bytes > _byteBudget && _oldest != None && _oldest != keep)
+        {
+            // Free slots are kept dense: the last slot moves into the one let go.
+            int slot = _oldest;
+            Forget(slot);
+            int last = --_count;
+            if (slot != last)
+                Move(last, slot);
+            if (keep == last)
+                keep = slot;
+        }
+    }
+
+    /// <summary>Unlinks and unmaps an entry, counting it as evicted; its slot is then free to reuse.</summary>
+    private void Forget(int slot)
+    {
+        Unlink(slot);
+        _slotOf.Remove(_entries[slot].Key);
+        Volatile.Write(ref _bytes, _bytes - EntryOverhead - _entries[slot].Path.Length);
+        _entries[slot] = default;
+        Volatile.Write(ref _evictions, _evictions + 1);
+    }
+
+    /// <summary>Moves the entry in slot <paramref name="from"/> to the free slot <paramref name="to"/>, links and map included.</summary>
+    private void Move(int from, int to)
+    {
+        ref var entry = ref _entries[from];
+        _entries[to] = entry;
+        if (entry.Older != None)
+            _entries[entry.Older].Newer = to;
+        else
+            _oldest = to;
+        if (entry.Newer != None)
+            _entries[entry.Newer].Older = to;
+        else
+            _newest = to;
+        _slotOf[entry.Key] = to;
+        entry = default;
     }
 
     /// <summary>The remembered path of the file, or null.</summary>

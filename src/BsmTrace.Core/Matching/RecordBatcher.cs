@@ -15,13 +15,20 @@ public sealed class RecordBatcher
     private long _next;
 
     /// <param name="rememberedPaths">Capacity of the inode memory; 0 when the policy has no object rules.</param>
-    public RecordBatcher(int rememberedPaths)
+    /// <param name="rememberedPathBytes">Bytes the inode memory may take.</param>
+    public RecordBatcher(int rememberedPaths, long rememberedPathBytes = long.MaxValue)
     {
         if (rememberedPaths > 0)
-            _paths = new ObjectPathMemory(rememberedPaths);
+            _paths = new ObjectPathMemory(rememberedPaths, rememberedPathBytes);
     }
 
     public ZoneInterner Zones => _zones;
+
+    /// <summary>Bytes the inode memory takes (any thread).</summary>
+    public long RememberedPathBytes => _paths?.Bytes ?? 0;
+
+    /// <summary>Entries the inode memory let go to stay within its count and bytes (any thread).</summary>
+    public long RememberedPathEvictions => _paths?.Evictions ?? 0;
 
     /// <summary>Whether to keep and use the inode memory (only a policy with object rules needs it).</summary>
     public bool RememberPaths { get; set; } = true;

@@ -28,6 +28,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     private readonly AlertDispatcher _alerts;
     private readonly TriggerRunner _triggers;
     private readonly PatternFailureCounts _patternFailures;
+    private readonly long _queueBudgetBytes;
     private readonly Stream? _rawDump;
     private readonly MatchPipeline _pipeline;
     private readonly AlertDelivery _delivery;
@@ -62,7 +63,8 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
         _defaultSinks = defaults;
         _policy = policy;
         _delivery = settings.SourceCannotWait ? AlertDelivery.DropWhenFull : AlertDelivery.Wait;
-        _alerts = new AlertDispatcher(defaults, _delivery, logger);
+        _alerts = new AlertDispatcher(defaults, _delivery, logger, queueBytes: settings.Outputs.QueueBudgetBytes);
+        _queueBudgetBytes = settings.Outputs.QueueBudgetBytes;
         _alerts.SetChannels(policy, channels);
         _triggers = new TriggerRunner(settings.Triggers, logger);
         _patternFailures = new PatternFailureCounts(logger, settings.Source);
@@ -139,6 +141,20 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     public int LiveInstances => _pipeline.Engine.LiveInstances;
 
     public long InstancesEvicted => _pipeline.Engine.InstancesEvicted;
+
+    /// <summary>What the budgeted parts of memory hold now, and their budgets, in bytes: the metrics show both.</summary>
+    public IReadOnlyList<MemoryUse> Memory =>
+    [
+        new("evidence", _pipeline.Engine.EvidenceBytes, _pipeline.Engine.Options.EvidenceBudgetBytes),
+        new("remembered_paths", _pipeline.RememberedPathBytes, _pipeline.Engine.Options.RememberedPathBudgetBytes),
+        new("sink_queues", _alerts.QueuedBytes, _queueBudgetBytes),
+    ];
+
+    /// <summary>Records left out of evidence because its budget was spent.</summary>
+    public long EvidenceRecordsRefused => _pipeline.Engine.EvidenceRecordsRefused;
+
+    /// <summary>Entries of the inode memory let go to stay within its count and bytes.</summary>
+    public long RememberedPathsEvicted => _pipeline.RememberedPathEvictions;
 
     public long AlertsRaised => _alerts.PublishedCount;
 

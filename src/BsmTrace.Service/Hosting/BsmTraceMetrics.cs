@@ -27,6 +27,14 @@ public sealed class BsmTraceMetrics : IDisposable
         _meter.CreateObservableCounter("bsmtrace.records.dropped", () => run.RecordsDropped, description: "Records of the audit pipe let go while the matchers were behind");
         _meter.CreateObservableGauge("bsmtrace.instances.active", () => run.LiveInstances, description: "Live sequence instances");
         _meter.CreateObservableCounter("bsmtrace.instances.evicted", () => run.InstancesEvicted, description: "Instances evicted to stay under the limit");
+        _meter.CreateObservableGauge("bsmtrace.memory", () => run.Memory.Select(m => new Measurement<long>(m.Bytes, new KeyValuePair<string, object?>("part", m.Part))), unit: "By",
+            description: "Bytes the budgeted parts of memory hold: evidence, remembered_paths, sink_queues");
+        _meter.CreateObservableGauge("bsmtrace.memory.budget", () => run.Memory.Select(m => new Measurement<long>(m.BudgetBytes, new KeyValuePair<string, object?>("part", m.Part))), unit: "By",
+            description: "Bytes each budgeted part of memory may hold (sink_queues: per output), by setting");
+        _meter.CreateObservableCounter("bsmtrace.evidence.records.omitted", () => run.EvidenceRecordsRefused,
+            description: "Matched records left out of evidence because the evidence budget was spent (the alerts count them as omitted)");
+        _meter.CreateObservableCounter("bsmtrace.remembered_paths.evicted", () => run.RememberedPathsEvicted,
+            description: "Paths the inode memory let go to stay within its count and byte budget");
         _meter.CreateObservableGauge("bsmtrace.channel.depth", () => run.QueueDepth, description: "Batches waiting for the matchers");
         _meter.CreateObservableCounter("bsmtrace.sink.failures", () => BySink(run, c => c.Failures), description: "Alerts an output failed to write, by sink");
         _meter.CreateObservableCounter("bsmtrace.alerts.dropped", () => BySink(run, c => c.Dropped),

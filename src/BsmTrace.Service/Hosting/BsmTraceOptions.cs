@@ -81,6 +81,15 @@ public sealed class BsmTraceOptions
     /// <summary>Paths remembered by (file system, inode) for records that carry only an attribute.</summary>
     public int MaxRememberedPaths { get; set; } = 65_536;
 
+    /// <summary>Mebibytes the remembered paths may take; past it the least recently used go (counted).</summary>
+    public int RememberedPathMegabytes { get; set; } = (int)(Matching.MatchEngineOptions.DefaultRememberedPathBudgetBytes >> 20);
+
+    /// <summary>Mebibytes of records all live instances may keep as evidence; past it each keeps its first and latest (the rest counted).</summary>
+    public int EvidenceMegabytes { get; set; } = (int)(Matching.MatchEngineOptions.DefaultEvidenceBudgetBytes >> 20);
+
+    /// <summary>Mebibytes of alerts each output's queue may hold while the output is behind.</summary>
+    public int SinkQueueMegabytes { get; set; } = (int)(Alerts.AlertDispatcher.DefaultQueueBytes >> 20);
+
     public string? EventFile { get; set; }
 
     public string? ClassFile { get; set; }
@@ -120,7 +129,9 @@ public sealed class BsmTraceOptions
             Workers = EffectiveWorkers,
             MaxInstances = MaxInstances,
             MaxRememberedPaths = MaxRememberedPaths,
+            RememberedPathBudgetBytes = (long)RememberedPathMegabytes << 20,
             MaxEvidenceRecords = MaxEvidenceRecords,
+            EvidenceBudgetBytes = (long)EvidenceMegabytes << 20,
             KeepEvidence = WritesEvidenceFiles,
         },
         Triggers = new Triggers.TriggerRunnerOptions
@@ -134,6 +145,7 @@ public sealed class BsmTraceOptions
             LogDirectory = string.IsNullOrEmpty(LogDirectory) ? null : LogDirectory,
             Evidence = Evidence,
             SyslogSocket = SyslogSocket,
+            QueueBudgetBytes = (long)SinkQueueMegabytes << 20,
             Stderr = stderr,
             BufferStderr = bufferStderr,
         },

@@ -35,6 +35,9 @@ public sealed class BsmTraceOptionsValidator : IValidateOptions<BsmTraceOptions>
         Require(options.MaxTriggers >= 1, "BsmTrace:MaxTriggers", "must be at least 1", options.MaxTriggers);
         Require(options.CheckpointSeconds >= 1, "BsmTrace:CheckpointSeconds", "must be at least 1", options.CheckpointSeconds);
         Require(options.TriggerTimeoutSeconds >= 1, "BsmTrace:TriggerTimeoutSeconds", "must be at least 1", options.TriggerTimeoutSeconds);
+        Require(options.RememberedPathMegabytes >= 1, "BsmTrace:RememberedPathMegabytes", "must be at least 1", options.RememberedPathMegabytes);
+        Require(options.EvidenceMegabytes >= 1, "BsmTrace:EvidenceMegabytes", "must be at least 1", options.EvidenceMegabytes);
+        Require(options.SinkQueueMegabytes >= 1, "BsmTrace:SinkQueueMegabytes", "must be at least 1", options.SinkQueueMegabytes);
         Require(options.PatternMatchLimit >= 1, "BsmTrace:PatternMatchLimit", "must be at least 1", options.PatternMatchLimit);
         Require(options.PatternDepthLimit >= 1, "BsmTrace:PatternDepthLimit", "must be at least 1", options.PatternDepthLimit);
         Require(!string.IsNullOrWhiteSpace(options.SyslogSocket), "BsmTrace:SyslogSocket", "must name the syslog daemon's socket", options.SyslogSocket);

@@ -39,6 +39,11 @@ public sealed class ServiceTests : IDisposable
         Assert.Contains("bsmtrace_bytes_total", metrics, StringComparison.Ordinal);
         Assert.Contains("bsmtrace_records_malformed_total", metrics, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_collections_total", metrics, StringComparison.Ordinal);
+        // The memory budgets, and what each part holds now.
+        Assert.Matches(@"bsmtrace_memory_budget_bytes\{[^}]*part=""evidence""[^}]*\} 134217728\b", metrics);
+        Assert.Matches(@"bsmtrace_memory_budget_bytes\{[^}]*part=""remembered_paths""[^}]*\} 33554432\b", metrics);
+        Assert.Matches(@"bsmtrace_memory_budget_bytes\{[^}]*part=""sink_queues""[^}]*\} 33554432\b", metrics);
+        Assert.Matches(@"bsmtrace_memory_bytes\{[^}]*part=""evidence""[^}]*\} \d+", metrics);
 
         await service.StopCleanlyAsync();
         Assert.False(File.Exists(pid));

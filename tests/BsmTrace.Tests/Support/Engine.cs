@@ -8,12 +8,17 @@ namespace BsmTrace.Tests.Support;
 /// <summary>Runs a policy over records in memory with the real engine, batch by batch as the pipeline does.</summary>
 public sealed class Engine
 {
-    public Engine(string policy, int workers = 1, int maxInstances = 1_000_000, int rememberedPaths = 65_536, int batchSize = 7, bool keepEvidence = true)
+    public Engine(string policy, int workers = 1, int maxInstances = 1_000_000, int rememberedPaths = 65_536, int batchSize = 7, bool keepEvidence = true,
+        long evidenceBudget = MatchEngineOptions.DefaultEvidenceBudgetBytes, long rememberedPathBudget = MatchEngineOptions.DefaultRememberedPathBudgetBytes)
     {
         Policy = Policies.Compile(policy);
-        var options = new MatchEngineOptions { Workers = workers, MaxInstances = maxInstances, MaxRememberedPaths = rememberedPaths, KeepEvidence = keepEvidence };
+        var options = new MatchEngineOptions
+        {
+            Workers = workers, MaxInstances = maxInstances, MaxRememberedPaths = rememberedPaths, KeepEvidence = keepEvidence,
+            EvidenceBudgetBytes = evidenceBudget, RememberedPathBudgetBytes = rememberedPathBudget,
+        };
         Match = new MatchEngine(Policy, options, Users);
-        Batcher = new RecordBatcher(Match.UsesObjects ? rememberedPaths : 0);
+        Batcher = new RecordBatcher(Match.UsesObjects ? rememberedPaths : 0, rememberedPathBudget);
         BatchSize = batchSize;
     }
 
