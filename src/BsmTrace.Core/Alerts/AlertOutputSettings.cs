@@ -28,6 +28,9 @@ public sealed record AlertOutputSettings
     /// <summary>Bytes of alerts (their records included) each output's queue may hold while the output is behind.</summary>
     public long QueueBudgetBytes { get; init; } = AlertDispatcher.DefaultQueueBytes;
 
+    /// <summary>The user the service becomes (<c>--user</c>), who writes the outputs after the change; null for none.</summary>
+    public Unix.ServiceAccount? Account { get; init; }
+
     /// <summary>Whether evidence files are written for every alert (<c>-B</c> needs a log directory to put them in).</summary>
     public bool WritesEvidenceFiles => Evidence && !string.IsNullOrEmpty(LogDirectory);
 }

@@ -24,11 +24,11 @@ public sealed class AlertSinkFactory(AlertOutputSettings settings, UserDatabase 
             if (settings.Foreground && !hasDirectory)
                 sinks.Add(new ClassicLineSink(BufferedStderr()));
             if (hasDirectory)
-                sinks.Add(LogFileSink.ForDirectory(settings.LogDirectory!));
+                sinks.Add(LogFileSink.ForDirectory(settings.LogDirectory!, settings.Account));
             if (!settings.Foreground)
                 sinks.Add(new SyslogSink(settings.SyslogSocket));
             if (settings.WritesEvidenceFiles)
-                sinks.Add(new EvidenceSink(settings.LogDirectory!));
+                sinks.Add(new EvidenceSink(settings.LogDirectory!, account: settings.Account));
             return sinks;
         }
         catch
@@ -61,9 +61,9 @@ public sealed class AlertSinkFactory(AlertOutputSettings settings, UserDatabase 
                 {
                     LogChannelKind.Stderr => new ClassicLineSink(settings.Stderr, c.Name),
                     LogChannelKind.Syslog => new SyslogSink(settings.SyslogSocket, c.SyslogFacility, c.SyslogLevel, c.Name),
-                    LogChannelKind.File => LogFileSink.ForFile(c.Path!, c.Name),
-                    LogChannelKind.Bsm => new EvidenceSink(c.Directory!, c.Name),
-                    _ => JsonAlertSink.Open(c.Path!, policy.Events, users, c.Name),
+                    LogChannelKind.File => LogFileSink.ForFile(c.Path!, c.Name, settings.Account),
+                    LogChannelKind.Bsm => new EvidenceSink(c.Directory!, c.Name, settings.Account),
+                    _ => JsonAlertSink.Open(c.Path!, policy.Events, users, c.Name, settings.Account),
                 });
             }
             catch (IOException e)

@@ -23,17 +23,20 @@ public sealed class EvidenceSink : AlertSink
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _path;
     private readonly string _name;
+    private readonly ServiceAccount? _account;
     private OutputDirectory _root;
     private readonly Dictionary<string, OutputDirectory> _sequences = new(StringComparer.Ordinal);
     private readonly List<(string Sequence, string File)> _unsynced = [];
     private bool _tooManyToSync;
 
-    public EvidenceSink(string directory, string name = "evidence")
+    /// <param name="account">The user the service becomes (<c>--user</c>), who makes the evidence files; null for none.</param>
+    public EvidenceSink(string directory, string name = "evidence", ServiceAccount? account = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         _path = directory;
         _name = name;
-        _root = OutputDirectory.Open(directory, create: true);
+        _account = account;
+        _root = OutputDirectory.Open(directory, create: true, account);
     }
 
     public override string Name => _name;
@@ -130,7 +133,7 @@ public sealed class EvidenceSink : AlertSink
         foreach (var directory in _sequences.Values)
             directory.Dispose();
         _sequences.Clear();
-        var root = OutputDirectory.Open(_path, create: true);
+        var root = OutputDirectory.Open(_path, create: true, _account);
         _root.Dispose();
         _root = root;
     }

@@ -45,13 +45,13 @@ public sealed class JsonAlertSink : AlertSink
     /// stdout for "-".
     /// </summary>
     /// <exception cref="IOException">The file cannot be opened: one line naming it.</exception>
-    public static JsonAlertSink Open(string path, AuditEventTable events, UserDatabase users, string name = "json")
+    public static JsonAlertSink Open(string path, AuditEventTable events, UserDatabase users, string name = "json", ServiceAccount? account = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path == "-")
             return new JsonAlertSink(null, null, Console.OpenStandardOutput(), events, users, name, "stdout");
         string full = Path.GetFullPath(path);
-        var directory = OutputDirectory.Open(Path.GetDirectoryName(full)!, create: false);
+        var directory = OutputDirectory.Open(Path.GetDirectoryName(full)!, create: false, account);
         try
         {
             return new JsonAlertSink(directory, Path.GetFileName(full), null, events, users, name, "json:" + full);

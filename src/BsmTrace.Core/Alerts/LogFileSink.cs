@@ -43,14 +43,14 @@ public sealed class LogFileSink : AlertSink
     }
 
     /// <summary>The log directory of <c>-l</c> (made 0700 if it does not exist).</summary>
-    public static LogFileSink ForDirectory(string directory) => new(OutputDirectory.Open(directory, create: true), null, "logdir");
+    public static LogFileSink ForDirectory(string directory, ServiceAccount? account = null) => new(OutputDirectory.Open(directory, create: true, account), null, "logdir");
 
     /// <summary>A file log channel: its directory must exist.</summary>
-    public static LogFileSink ForFile(string path, string name)
+    public static LogFileSink ForFile(string path, string name, ServiceAccount? account = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         string full = Path.GetFullPath(path);
-        return new LogFileSink(OutputDirectory.Open(Path.GetDirectoryName(full)!, create: false), Path.GetFileName(full), name);
+        return new LogFileSink(OutputDirectory.Open(Path.GetDirectoryName(full)!, create: false, account), Path.GetFileName(full), name);
     }
 
     public override string Name => _name;

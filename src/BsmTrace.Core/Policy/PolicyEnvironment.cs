@@ -13,6 +13,9 @@ public sealed record PolicyEnvironment(AuditEventTable Events, AuditClassTable C
     /// </summary>
     public string? SearchPath { get; init; } = Environment.GetEnvironmentVariable("PATH");
 
+    /// <summary>The user the service becomes (<c>--user</c>): its files are as trusted as root's. Null for none.</summary>
+    public ServiceAccount? Account { get; init; }
+
     /// <summary>How much work each pcre pattern may do on one path.</summary>
     public Pcre.PcreLimits PatternLimits { get; init; } = Pcre.PcreLimits.Default;
 

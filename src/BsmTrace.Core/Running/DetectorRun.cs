@@ -29,6 +29,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     private readonly TriggerRunner _triggers;
     private readonly PatternFailureCounts _patternFailures;
     private readonly long _queueBudgetBytes;
+    private bool _droppedPrivileges;
     private readonly Stream? _rawDump;
     private readonly MatchPipeline _pipeline;
     private readonly AlertDelivery _delivery;
@@ -88,7 +89,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(policy);
-        var state = string.IsNullOrEmpty(settings.StateDirectory) ? null : StateDirectory.Open(settings.StateDirectory);
+        var state = string.IsNullOrEmpty(settings.StateDirectory) ? null : StateDirectory.Open(settings.StateDirectory, settings.Account);
         var sinks = new AlertSinkFactory(settings.Outputs, users);
         var defaults = sinks.DefaultSinks();
         DetectorRun run;
@@ -265,6 +266,17 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
             if (segment is null)
                 return RunEnd.EndOfInput;
 
+            try
+            {
+                DropPrivilegesOnce();
+            }
+            catch (IOException e)
+            {
+                await segment.DisposeAsync().ConfigureAwait(false);
+                _logger.LogError("{Reason}", e.Message);
+                return RunEnd.Failed;
+            }
+
             await using (segment.ConfigureAwait(false))
             {
                 try
@@ -286,6 +298,19 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
             if (stop.IsCancellationRequested)
                 return RunEnd.Stopped;
         }
+    }
+
+    /// <summary>
+    /// Becomes the configured user once the source is open: everything that needs root is open by
+    /// then, and from here on the run (and every trigger it starts) has that user's rights alone.
+    /// </summary>
+    private void DropPrivilegesOnce()
+    {
+        if (_settings.Account is not { } account || _droppedPrivileges)
+            return;
+        Privileges.DropTo(account);
+        _droppedPrivileges = true;
+        _logger.LogInformation("Running as {User} (uid {Uid}, gid {Gid}) from now on: the source, outputs and state directory are open", account.Name, account.Uid, account.Gid);
     }
 
     /// <summary>

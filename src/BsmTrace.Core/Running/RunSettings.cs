@@ -34,6 +34,12 @@ public sealed record RunSettings
     /// <summary>Where checkpoints are kept (<c>--state-dir</c>); null or empty for none: every start is then a first start.</summary>
     public string? StateDirectory { get; init; }
 
+    /// <summary>
+    /// The user to become once the source is open (<c>--user</c>): what needs root (the audit pipe,
+    /// the pidfile, the directories) is open by then. Null: stay as started.
+    /// </summary>
+    public Unix.ServiceAccount? Account { get; init; }
+
     /// <summary>How often a checkpoint is taken while records are read (one is taken at every stop too).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
 

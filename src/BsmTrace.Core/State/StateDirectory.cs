@@ -26,9 +26,10 @@ public sealed class StateDirectory
 
     /// <summary>Opens (making it, 0700, when it does not exist) the state directory at <paramref name="path"/>.</summary>
     /// <exception cref="IOException">It cannot be made or used, or others can write in it: one line naming it.</exception>
-    public static StateDirectory Open(string path)
+    public static StateDirectory Open(string path, ServiceAccount? account = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        bool existed = Directory.Exists(path);
         try
         {
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -38,12 +39,19 @@ public sealed class StateDirectory
             throw new IOException($"state directory {path}: cannot be made ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)})", e);
         }
 
-        if (FileStatus.TryGet(path, followLinks: true, out var status))
+        using var handle = NativeFile.TryOpen(path, OpenFlags.ReadOnly | OpenFlags.Directory, out int errno)
+            ?? throw new IOException($"state directory {path}: cannot be opened ({System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)})");
+        // Made now, as root, for the user the service becomes: that user writes the checkpoints.
+        if (!existed && account is not null && FileKind.EffectiveUserId == 0)
+            NativeFile.GiveTo(handle, path, account);
+        if (FileStatus.TryGet(handle, out var status))
         {
             if (!status.IsDirectory)
                 throw new IOException($"state directory {path}: not a directory");
-            if (status.Owner != 0 && status.Owner != FileKind.EffectiveUserId)
+            if (!ServiceAccount.IsTrustedOwner(status.Owner, account))
                 throw new IOException($"state directory {path}: owned by user {status.Owner}, neither root nor bsmtrace's own; refusing it");
+            if (account is not null && status.Owner != account.Uid && FileKind.EffectiveUserId == 0)
+                throw new IOException($"state directory {path}: belongs to user {status.Owner}, but bsmtrace writes checkpoints there as {account.Name} (--user): chown {account.Name} {path}");
             if ((status.Permissions & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
                 throw new IOException($"state directory {path}: others can write in it (mode {Convert.ToString((int)status.Permissions, 8)}); refusing it: chmod 0700 it");
         }

@@ -16,29 +16,28 @@ public static partial class FileTrust
     static FileTrust() => NativeLibraries.EnsureRegistered();
 
     /// <summary>Why the open file <paramref name="file"/> (at <paramref name="path"/>) and the directories above it cannot be trusted; null when they can.</summary>
-    public static string? Of(SafeFileHandle file, string path)
+    /// <param name="account">The user the service becomes (<c>--user</c>), whose files are as trusted as root's; null for none.</param>
+    public static string? Of(SafeFileHandle file, string path, ServiceAccount? account = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(path);
         if (!FileStatus.TryGet(file, out var status))
             return FileStatus.Supported ? $"{path} cannot be examined (fstat failed)" : null;
-        return FileProblem(status, path) ?? DirectoriesAbove(path);
+        return FileProblem(status, path, account) ?? DirectoriesAbove(path, account);
     }
 
     /// <summary>Why the file at <paramref name="path"/> (a trigger's program) and the directories above it cannot be trusted; null when they can.</summary>
-    public static string? Of(string path)
+    public static string? Of(string path, ServiceAccount? account = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!FileStatus.TryGet(path, followLinks: true, out var status))
             return FileStatus.Supported ? $"{path} does not exist or cannot be examined" : null;
-        return FileProblem(status, path) ?? DirectoriesAbove(path);
+        return FileProblem(status, path, account) ?? DirectoriesAbove(path, account);
     }
 
-    private static bool Trusted(uint owner) => owner == 0 || owner == FileKind.EffectiveUserId;
-
-    private static string? FileProblem(in FileStatus status, string path)
+    private static string? FileProblem(in FileStatus status, string path, ServiceAccount? account)
     {
-        if (!Trusted(status.Owner))
+        if (!ServiceAccount.IsTrustedOwner(status.Owner, account))
             return $"{path} belongs to user {status.Owner}, neither root nor the user bsmtrace runs as";
         if ((status.Permissions & UnixFileMode.OtherWrite) != 0)
             return $"{path} is writable by every user";
@@ -53,20 +52,20 @@ public static partial class FileTrust
     /// and as they really are (links resolved), so that a trusted name that leads into someone
     /// else's directory is caught as well as an untrusted name that leads to a trusted one.
     /// </summary>
-    private static string? DirectoriesAbove(string path)
+    private static string? DirectoriesAbove(string path, ServiceAccount? account)
     {
         string named = Path.GetFullPath(path);
         string? real = RealPath(path);
-        return Walk(named, path, followLinks: true) ?? (real is null || real == named ? null : Walk(real, path, followLinks: false));
+        return Walk(named, path, followLinks: true, account) ?? (real is null || real == named ? null : Walk(real, path, followLinks: false, account));
     }
 
-    private static string? Walk(string file, string path, bool followLinks)
+    private static string? Walk(string file, string path, bool followLinks, ServiceAccount? account)
     {
         for (string? directory = Path.GetDirectoryName(file); directory is not null; directory = Path.GetDirectoryName(directory))
         {
             if (!FileStatus.TryGet(directory, followLinks, out var status))
                 return $"{directory}, above {path}, cannot be examined";
-            if (!Trusted(status.Owner))
+            if (!ServiceAccount.IsTrustedOwner(status.Owner, account))
                 return $"{directory}, above {path}, belongs to user {status.Owner}, who could replace what is in it";
             bool othersWrite = (status.Permissions & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
             if (othersWrite && !((status.Permissions & UnixFileMode.StickyBit) != 0 && status.Owner == 0))

@@ -92,6 +92,19 @@ public static partial class NativeFile
         return new IOException($"{path}: {why}");
     }
 
+    /// <summary>Gives the open file or directory to <paramref name="account"/> (fchown): one bsmtrace made as root for the user it becomes.</summary>
+    /// <exception cref="IOException">It cannot be given: one line naming it.</exception>
+    public static void GiveTo(SafeFileHandle handle, string path, ServiceAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(account);
+        if (fchown((int)handle.DangerousGetHandle(), account.Uid, account.Gid) != 0)
+            throw new IOException($"{path}: cannot be given to {account.Name}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    }
+
+    [LibraryImport(NativeLibraries.LibC, SetLastError = true)]
+    private static partial int fchown(int fd, uint owner, uint group);
+
     [LibraryImport(NativeLibraries.LibC, SetLastError = true)]
     private static partial int fsync(int fd);
 

@@ -20,13 +20,15 @@ public sealed partial class OutputDirectory : IDisposable
     private const int Enotdir = 20;
 
     private readonly SafeFileHandle _handle;
+    private readonly ServiceAccount? _account;
 
     static OutputDirectory() => NativeLibraries.EnsureRegistered();
 
-    private OutputDirectory(string path, SafeFileHandle handle)
+    private OutputDirectory(string path, SafeFileHandle handle, ServiceAccount? account)
     {
         Path = path;
         _handle = handle;
+        _account = account;
     }
 
     /// <summary>The directory's path, as given (what messages name).</summary>
@@ -37,15 +39,19 @@ public sealed partial class OutputDirectory : IDisposable
     /// each 0700) when <paramref name="create"/> is set.
     /// </summary>
     /// <exception cref="IOException">It cannot be made or opened, or others could write it: one line naming it.</exception>
-    public static OutputDirectory Open(string path, bool create)
+    /// <param name="account">
+    /// The user the service becomes (<c>--user</c>), or null. Its directories are as trusted as
+    /// root's; a directory bsmtrace makes (<paramref name="create"/>) is given to it, and one that
+    /// exists must be its already, since bsmtrace will make files there as that user.
+    /// </param>
+    public static OutputDirectory Open(string path, bool create, ServiceAccount? account = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (create)
-            MakeWithParents(path);
+        bool made = create && MakeWithParents(path);
         var handle = NativeFile.TryOpen(path, OpenFlags.ReadOnly | OpenFlags.Directory, out int errno);
         if (handle is null)
             throw new IOException($"{path}: {(errno == Enoent ? "no such directory" : Marshal.GetPInvokeErrorMessage(errno))}");
-        return Checked(path, handle);
+        return Checked(path, handle, account, made, writtenAs: create);
     }
 
     /// <summary>
@@ -55,9 +61,10 @@ public sealed partial class OutputDirectory : IDisposable
     public OutputDirectory Subdirectory(string name, bool create)
     {
         string path = System.IO.Path.Combine(Path, name);
-        if (create && mkdirat(Fd, name, (int)PrivateDirectory) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != Eexist)
+        bool made = create && mkdirat(Fd, name, (int)PrivateDirectory) == 0;
+        if (create && !made && Marshal.GetLastPInvokeError() is int errno && errno != Eexist)
             throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(errno)}");
-        return Checked(path, OpenAt(name, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow, 0));
+        return Checked(path, OpenAt(name, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow, 0), _account, made, writtenAs: create);
     }
 
     /// <summary>Opens <paramref name="relativePath"/> (names joined by '/', no "..") for appending, making the directories on the way.</summary>
@@ -112,23 +119,34 @@ public sealed partial class OutputDirectory : IDisposable
         throw NativeFile.Failure(path, errno, flags);
     }
 
-    private static OutputDirectory Checked(string path, SafeFileHandle handle)
+    /// <param name="made">bsmtrace made it just now (as root, for <paramref name="account"/> to write in).</param>
+    /// <param name="writtenAs">bsmtrace makes files in it (not only appends to one opened now), so with an account it must be the account's.</param>
+    private static OutputDirectory Checked(string path, SafeFileHandle handle, ServiceAccount? account, bool made, bool writtenAs)
     {
-        if (FileStatus.TryGet(handle, out var status) && Problem(status, path) is { } problem)
+        try
+        {
+            if (account is not null && made && FileKind.EffectiveUserId == 0)
+                NativeFile.GiveTo(handle, path, account);
+            if (FileStatus.TryGet(handle, out var status) && Problem(status, path, account, writtenAs) is { } problem)
+                throw new IOException(problem);
+        }
+        catch
         {
             handle.Dispose();
-            throw new IOException(problem);
+            throw;
         }
 
-        return new OutputDirectory(path, handle);
+        return new OutputDirectory(path, handle, account);
     }
 
-    private static string? Problem(in FileStatus status, string path)
+    private static string? Problem(in FileStatus status, string path, ServiceAccount? account, bool writtenAs)
     {
         if (!status.IsDirectory)
             return $"{path}: is not a directory";
-        if (status.Owner != 0 && status.Owner != FileKind.EffectiveUserId)
+        if (!ServiceAccount.IsTrustedOwner(status.Owner, account))
             return $"{path} belongs to user {status.Owner}, neither root nor the user bsmtrace runs as; bsmtrace writes only where no one else can plant a file or link";
+        if (account is not null && writtenAs && status.Owner != account.Uid && account.Uid != FileKind.EffectiveUserId && FileKind.EffectiveUserId == 0)
+            return $"{path} belongs to user {status.Owner}, but bsmtrace makes files there as {account.Name} (--user): chown {account.Name} {path}";
         if ((status.Permissions & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
         {
             string who = (status.Permissions & UnixFileMode.OtherWrite) != 0 ? "every user" : "its group";
@@ -138,17 +156,22 @@ public sealed partial class OutputDirectory : IDisposable
         return null;
     }
 
-    private static void MakeWithParents(string path)
+    /// <summary>Makes the directory and any missing parent, each 0700; whether the directory itself was made.</summary>
+    private static bool MakeWithParents(string path)
     {
         string full = System.IO.Path.GetFullPath(path);
         var missing = new Stack<string>();
         for (string? p = full; p is not null && !Directory.Exists(p); p = System.IO.Path.GetDirectoryName(p))
             missing.Push(p);
+        bool made = false;
         while (missing.TryPop(out var directory))
         {
-            if (mkdir(directory, (int)PrivateDirectory) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != Eexist)
+            made = mkdir(directory, (int)PrivateDirectory) == 0;
+            if (!made && Marshal.GetLastPInvokeError() is int errno && errno != Eexist)
                 throw new IOException($"{directory}: {(errno == Enoent ? "no such directory" : Marshal.GetPInvokeErrorMessage(errno))}");
         }
+
+        return made;
     }
 
     [LibraryImport(NativeLibraries.LibC, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -33,6 +33,7 @@ public static class CommandLine
         var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default 127.0.0.1:9464; empty: none).", HelpName = "HOST:PORT" };
         var maxInstances = new Option<int>("--max-instances") { Description = $"Live sequence instances at most; the oldest are evicted past it (default {defaults.MaxInstances}).", DefaultValueFactory = _ => defaults.MaxInstances, HelpName = "N", CustomParser = WholeNumber };
         var stateDirectory = new Option<string?>("--state-dir") { Description = $"Keep checkpoints here, to read on where the last run stopped (the service's default {BsmTraceOptions.DefaultStateDirectory}; empty: none).", HelpName = "DIR" };
+        var user = new Option<string?>("--user") { Description = "Become this user once the audit pipe, pidfile, log and state directories are open; triggers run as it.", HelpName = "NAME" };
         var eventFile = new Option<string?>("--event-file") { Description = "Event table (default /etc/security/audit_event, else the built-in OpenBSM table).", Recursive = true };
         var classFile = new Option<string?>("--class-file") { Description = "Class table (default /etc/security/audit_class, else the built-in OpenBSM table).", Recursive = true };
 
@@ -42,7 +43,7 @@ public static class CommandLine
 
         var root = new RootCommand("bsmtrace: watch BSM audit records for sequences of events that mean trouble.")
         {
-            source, rawDump, evidence, debug, policyFile, foreground, logDirectory, checkOnly, pidFile, version, workers, maxInstances, follow, metricsListen, stateDirectory, eventFile, classFile,
+            source, rawDump, evidence, debug, policyFile, foreground, logDirectory, checkOnly, pidFile, version, workers, maxInstances, follow, metricsListen, stateDirectory, user, eventFile, classFile,
             PrintCommand.Create(stderr, eventFile, classFile),
             check,
         };
@@ -78,6 +79,7 @@ public static class CommandLine
             Set(follow, nameof(BsmTraceOptions.Follow));
             Set(metricsListen, nameof(BsmTraceOptions.MetricsListen));
             Set(stateDirectory, nameof(BsmTraceOptions.StateDirectory));
+            Set(user, nameof(BsmTraceOptions.User));
             Set(eventFile, nameof(BsmTraceOptions.EventFile));
             Set(classFile, nameof(BsmTraceOptions.ClassFile));
             return RunCommand.Run(ServiceHost.BuildConfiguration(given), signals, stderr);

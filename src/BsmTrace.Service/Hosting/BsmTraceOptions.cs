@@ -90,6 +90,15 @@ public sealed class BsmTraceOptions
     /// <summary>Mebibytes of alerts each output's queue may hold while the output is behind.</summary>
     public int SinkQueueMegabytes { get; set; } = (int)(Alerts.AlertDispatcher.DefaultQueueBytes >> 20);
 
+    /// <summary>
+    /// The user to become once what needs root is open (the audit pipe, the pidfile, the log and
+    /// state directories); triggers then run as that user. Empty: stay as started.
+    /// </summary>
+    public string? User { get; set; }
+
+    /// <summary>The account <see cref="User"/> names, from the user database; null when none is set or the system has none of that name.</summary>
+    public Unix.ServiceAccount? Account => string.IsNullOrEmpty(User) ? null : Unix.ServiceAccount.Find(User);
+
     public string? EventFile { get; set; }
 
     public string? ClassFile { get; set; }
@@ -121,6 +130,7 @@ public sealed class BsmTraceOptions
         Source = Source,
         Follow = Follow,
         StateDirectory = StateDirectory ?? (RunsAsService ? DefaultStateDirectory : null),
+        Account = Account,
         CheckpointInterval = TimeSpan.FromSeconds(CheckpointSeconds),
         QueuedBatches = QueuedBatches,
         RawDump = RawDump,
@@ -146,6 +156,7 @@ public sealed class BsmTraceOptions
             Evidence = Evidence,
             SyslogSocket = SyslogSocket,
             QueueBudgetBytes = (long)SinkQueueMegabytes << 20,
+            Account = Account,
             Stderr = stderr,
             BufferStderr = bufferStderr,
         },
@@ -167,6 +178,7 @@ public sealed class BsmTraceOptions
     public BsmTrace.Policy.PolicyEnvironment PolicyEnvironment(Unix.UserDatabase users) =>
         BsmTrace.Policy.PolicyEnvironment.Load(NullIfEmpty(EventFile), NullIfEmpty(ClassFile), users) with
         {
+            Account = Account,
             PatternLimits = new BsmTrace.Policy.Pcre.PcreLimits { MatchLimit = (uint)PatternMatchLimit, DepthLimit = (uint)PatternDepthLimit },
         };
 

@@ -38,6 +38,13 @@ public sealed class BsmTraceOptionsValidator : IValidateOptions<BsmTraceOptions>
         Require(options.RememberedPathMegabytes >= 1, "BsmTrace:RememberedPathMegabytes", "must be at least 1", options.RememberedPathMegabytes);
         Require(options.EvidenceMegabytes >= 1, "BsmTrace:EvidenceMegabytes", "must be at least 1", options.EvidenceMegabytes);
         Require(options.SinkQueueMegabytes >= 1, "BsmTrace:SinkQueueMegabytes", "must be at least 1", options.SinkQueueMegabytes);
+        if (!string.IsNullOrEmpty(options.User))
+        {
+            Require(options.Account is not null, "--user (BsmTrace:User)", "names no user of this system", options.User);
+            Require(options.Account is null || Unix.FileKind.EffectiveUserId == 0 || options.Account.Uid == Unix.FileKind.EffectiveUserId,
+                "--user (BsmTrace:User)", "can be taken on only by a service started as root", options.User);
+        }
+
         Require(options.PatternMatchLimit >= 1, "BsmTrace:PatternMatchLimit", "must be at least 1", options.PatternMatchLimit);
         Require(options.PatternDepthLimit >= 1, "BsmTrace:PatternDepthLimit", "must be at least 1", options.PatternDepthLimit);
         Require(!string.IsNullOrWhiteSpace(options.SyslogSocket), "BsmTrace:SyslogSocket", "must name the syslog daemon's socket", options.SyslogSocket);

@@ -65,7 +65,7 @@ internal sealed class Binder
     {
         BindFile(path, text, includedFrom: null);
         PolicyChecks.Run(_definedSets, _sequenceOrder, _diagnostics);
-        TrustChecks.Run(_untrustedFiles, _triggers, [.. _channels.Values], _diagnostics);
+        TrustChecks.Run(_untrustedFiles, _triggers, [.. _channels.Values], _env.Account, _diagnostics);
 
         // In reading order: file by file as they were read, then line and column (the parser's
         // findings for a file come before the binder's otherwise).
@@ -110,7 +110,7 @@ internal sealed class Binder
 
         if (text is null)
         {
-            if (PolicyFile.Read(path, out string? why) is not { } file)
+            if (PolicyFile.Read(path, _env.Account, out string? why) is not { } file)
             {
                 _diagnostics.Error(includedFrom ?? new SourceLocation(path, 0, 0),
                     includedFrom is null ? $"cannot read the policy: {why}" : $"cannot read included file '{path}': {why}");

@@ -11,7 +11,7 @@ namespace BsmTrace.Policy.Binding;
 internal sealed record PolicyFile(string Text, string? TrustProblem)
 {
     /// <summary>Reads <paramref name="path"/>; null with the reason, in a user's words, when it cannot be read.</summary>
-    public static PolicyFile? Read(string path, out string? why)
+    public static PolicyFile? Read(string path, ServiceAccount? account, out string? why)
     {
         // Non-blocking, so that a FIFO named as a policy is refused, not waited on forever.
         using var handle = NativeFile.TryOpen(path, OpenFlags.ReadOnly | OpenFlags.NonBlocking, out int errno);
@@ -32,7 +32,7 @@ internal sealed record PolicyFile(string Text, string? TrustProblem)
             return null;
         }
 
-        string? trust = FileTrust.Of(handle, path);
+        string? trust = FileTrust.Of(handle, path, account);
         try
         {
             using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);

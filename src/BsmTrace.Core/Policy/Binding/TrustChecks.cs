@@ -14,7 +14,7 @@ namespace BsmTrace.Policy.Binding;
 internal static class TrustChecks
 {
     public static void Run(IReadOnlyList<(string File, string Problem)> untrustedFiles, IReadOnlyList<TriggerTemplate> triggers,
-        IReadOnlyList<LogChannelDefinition> channels, DiagnosticBag diagnostics)
+        IReadOnlyList<LogChannelDefinition> channels, ServiceAccount? account, DiagnosticBag diagnostics)
     {
         string? acts = (triggers.Count > 0, channels.Any(WritesFiles)) switch
         {
@@ -40,7 +40,7 @@ internal static class TrustChecks
 
             if (!examined.TryGetValue(program, out var problem))
             {
-                problem = File.Exists(program) ? FileTrust.Of(program) : null;
+                problem = File.Exists(program) ? FileTrust.Of(program, account) : null;
                 examined.Add(program, problem);
                 if (!File.Exists(program))
                     diagnostics.Warning(trigger.Location, $"trigger program {program} does not exist; the trigger will fail until it does");
