@@ -1,0 +1,147 @@
+#!/bin/sh
+# Installs bsmtrace: the program (built here unless --publish-dir names a
+# build), a launcher on PATH, the man pages, a sample policy (an existing
+# policy is never overwritten), the service file, log rotation, and the log
+# and state directories.
+#
+#   deploy/install.sh [--platform freebsd|macos|linux] [--publish-dir DIR] [--user NAME]
+#
+#   DESTDIR   stage under this directory (packaging); default: none
+#   PREFIX    default /usr/local
+#   DOTNET    the dotnet the launcher runs; default: the one on PATH now
+#
+# The build is framework-dependent: the same files run on every system with
+# a .NET runtime of major version 10 or later (RollForward=Major), which is
+# how FreeBSD ships .NET (pkg install dotnet): no FreeBSD runtime packs exist
+# for a self-contained build made elsewhere.
+set -eu
+
+platform=
+publish=
+user=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--platform) platform=$2; shift 2 ;;
+	--publish-dir) publish=$2; shift 2 ;;
+	--user) user=$2; shift 2 ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+	*) echo "install.sh: unknown argument '$1' (see --help)" >&2; exit 1 ;;
+	esac
+done
+
+if [ -z "$platform" ]; then
+	case "$(uname -s)" in
+	FreeBSD) platform=freebsd ;;
+	Darwin) platform=macos ;;
+	Linux) platform=linux ;;
+	*) echo "install.sh: unknown system $(uname -s); give --platform" >&2; exit 1 ;;
+	esac
+fi
+case "$platform" in
+freebsd|macos|linux) ;;
+*) echo "install.sh: --platform must be freebsd, macos or linux, not '$platform'" >&2; exit 1 ;;
+esac
+
+DESTDIR=${DESTDIR:-}
+PREFIX=${PREFIX:-/usr/local}
+here=$(cd "$(dirname "$0")/.." && pwd)
+dest() { printf '%s%s' "$DESTDIR" "$1"; }
+
+if [ -z "$publish" ]; then
+	publish=$(mktemp -d "${TMPDIR:-/tmp}/bsmtrace-publish.XXXXXX")
+	trap 'rm -rf "$publish"' EXIT
+	echo "Building bsmtrace (framework-dependent, Release) ..."
+	dotnet publish "$here/src/BsmTrace.Service" -c Release -o "$publish" --nologo -v q -p:DebugType=none
+fi
+[ -f "$publish/bsmtrace.dll" ] || { echo "install.sh: $publish holds no bsmtrace.dll" >&2; exit 1; }
+
+if [ -z "${DOTNET:-}" ]; then
+	DOTNET=$(command -v dotnet || true)
+	[ -n "$DOTNET" ] || DOTNET=$PREFIX/bin/dotnet
+fi
+
+libdir=$PREFIX/lib/bsmtrace
+owner=
+[ "$(id -u)" -eq 0 ] && owner=1
+
+# The program: root's, readable by all, writable by no one else (bsmtrace
+# checks the programs its triggers run the same way).
+install -d -m 0755 "$(dest "$libdir")" "$(dest "$PREFIX/bin")" "$(dest "$PREFIX/etc")" \
+	"$(dest "$PREFIX/share/man/man8")" "$(dest "$PREFIX/share/man/man5")"
+for f in "$publish"/*; do
+	case "$f" in
+	*.pdb) continue ;;
+	*/appsettings.json)
+		# Settings are configuration: one edited since the last install stays.
+		if [ -f "$(dest "$libdir")/appsettings.json" ] && ! cmp -s "$f" "$(dest "$libdir")/appsettings.json"; then
+			install -m 0644 "$f" "$(dest "$libdir")/appsettings.json.sample"
+			echo "Kept the existing $libdir/appsettings.json (the new one is appsettings.json.sample)."
+			continue
+		fi
+		;;
+	esac
+	if [ -d "$f" ]; then
+		cp -R "$f" "$(dest "$libdir")/"
+	else
+		install -m 0644 "$f" "$(dest "$libdir")/"
+	fi
+done
+
+cat > "$(dest "$PREFIX/bin/bsmtrace")" <<LAUNCHER
+#!/bin/sh
+# bsmtrace, run by the .NET runtime installed at $DOTNET.
+exec "\${BSMTRACE_DOTNET:-$DOTNET}" "$libdir/bsmtrace.dll" "\$@"
+LAUNCHER
+chmod 0755 "$(dest "$PREFIX/bin/bsmtrace")"
+
+install -m 0444 "$here/docs/man/bsmtrace.8" "$(dest "$PREFIX/share/man/man8/bsmtrace.8")"
+install -m 0444 "$here/docs/man/bsmtrace.conf.5" "$(dest "$PREFIX/share/man/man5/bsmtrace.conf.5")"
+
+install -m 0644 "$here/bsmtrace.conf" "$(dest "$PREFIX/etc/bsmtrace.conf.sample")"
+if [ ! -e "$(dest "$PREFIX/etc/bsmtrace.conf")" ]; then
+	install -m 0600 "$here/bsmtrace.conf" "$(dest "$PREFIX/etc/bsmtrace.conf")"
+	# A service that runs as its own user from the start (systemd's User=) reads it
+	# through its group; root keeps it, and no one but root may change it.
+	if [ -n "$owner" ] && [ -n "$user" ]; then
+		chgrp "$(id -gn "$user")" "$(dest "$PREFIX/etc/bsmtrace.conf")"
+		chmod 0640 "$(dest "$PREFIX/etc/bsmtrace.conf")"
+	fi
+else
+	echo "Kept the existing $PREFIX/etc/bsmtrace.conf (the new sample is bsmtrace.conf.sample)."
+fi
+
+subst() { sed -e "s|%%PREFIX%%|$PREFIX|g" -e "s|%%PIDFILE%%|$2|g" "$1"; }
+logdir=/var/log/bsmtrace
+case "$platform" in
+freebsd)
+	statedir=/var/db/bsmtrace
+	install -d -m 0755 "$(dest "$PREFIX/etc/rc.d")" "$(dest "$PREFIX/etc/newsyslog.conf.d")"
+	subst "$here/deploy/rc.d/bsmtrace" "" > "$(dest "$PREFIX/etc/rc.d/bsmtrace")"
+	chmod 0555 "$(dest "$PREFIX/etc/rc.d/bsmtrace")"
+	subst "$here/deploy/newsyslog/bsmtrace.conf" /var/run/bsmtrace/bsmtrace.child.pid > "$(dest "$PREFIX/etc/newsyslog.conf.d/bsmtrace.conf")"
+	chmod 0644 "$(dest "$PREFIX/etc/newsyslog.conf.d/bsmtrace.conf")"
+	;;
+macos)
+	statedir=/var/db/bsmtrace
+	install -d -m 0755 "$(dest /Library/LaunchDaemons)" "$(dest /etc/newsyslog.d)"
+	subst "$here/deploy/launchd/org.bsmtrace.bsmtrace.plist" "" > "$(dest /Library/LaunchDaemons/org.bsmtrace.bsmtrace.plist)"
+	chmod 0644 "$(dest /Library/LaunchDaemons/org.bsmtrace.bsmtrace.plist)"
+	subst "$here/deploy/newsyslog/bsmtrace.conf" /var/run/bsmtrace.pid > "$(dest /etc/newsyslog.d/bsmtrace.conf)"
+	chmod 0644 "$(dest /etc/newsyslog.d/bsmtrace.conf)"
+	;;
+linux)
+	statedir=/var/lib/bsmtrace
+	install -d -m 0755 "$(dest /etc/systemd/system)" "$(dest /etc/logrotate.d)"
+	subst "$here/deploy/systemd/bsmtrace.service" "" > "$(dest /etc/systemd/system/bsmtrace.service)"
+	chmod 0644 "$(dest /etc/systemd/system/bsmtrace.service)"
+	install -m 0644 "$here/deploy/logrotate/bsmtrace" "$(dest /etc/logrotate.d/bsmtrace)"
+	;;
+esac
+
+# Log and state directories: no one but bsmtrace's user may write in them.
+install -d -m 0700 "$(dest "$logdir")" "$(dest "$statedir")"
+if [ -n "$owner" ] && [ -n "$user" ]; then
+	chown "$user" "$(dest "$logdir")" "$(dest "$statedir")"
+fi
+
+echo "Installed bsmtrace for $platform under ${DESTDIR:-/}$PREFIX. Next: $PREFIX/bin/bsmtrace check $PREFIX/etc/bsmtrace.conf"

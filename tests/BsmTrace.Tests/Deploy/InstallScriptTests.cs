@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using BsmTrace.Tests.Support;
+
+namespace BsmTrace.Tests.Deploy;
+
+/// <summary>deploy/install.sh, run into a temporary DESTDIR for each system, and what it installed.</summary>
+public sealed class InstallScriptTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string Script => Path.Combine(SharedData.RepositoryRoot, "deploy", "install.sh");
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+            start.Environment[k] = v;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static async Task<string> InstallAsync(string platform, string destdir)
+    {
+        // The program as the tests built it: what install.sh would publish, without publishing again.
+        var (code, output) = await RunAsync("/bin/sh", [Script, "--platform", platform, "--publish-dir", AppContext.BaseDirectory],
+            new Dictionary<string, string> { ["DESTDIR"] = destdir, ["PREFIX"] = "/usr/local" });
+        Assert.True(code == 0, output);
+        return output;
+    }
+
+    private static UnixFileMode Mode(string path) => File.GetUnixFileMode(path);
+
+    [Theory]
+    [InlineData("freebsd", "usr/local/etc/rc.d/bsmtrace", "usr/local/etc/newsyslog.conf.d/bsmtrace.conf", "var/db/bsmtrace")]
+    [InlineData("macos", "Library/LaunchDaemons/org.bsmtrace.bsmtrace.plist", "etc/newsyslog.d/bsmtrace.conf", "var/db/bsmtrace")]
+    [InlineData("linux", "etc/systemd/system/bsmtrace.service", "etc/logrotate.d/bsmtrace", "var/lib/bsmtrace")]
+    public async Task Installs_the_program_launcher_man_pages_policy_service_rotation_and_private_directories(string platform, string service, string rotation, string state)
+    {
+        string root = _dir.Path(platform);
+        await InstallAsync(platform, root);
+        string At(string relative) => Path.Combine(root, relative);
+
+        Assert.True(File.Exists(At("usr/local/lib/bsmtrace/bsmtrace.dll")));
+        Assert.Empty(Directory.GetFiles(At("usr/local/lib/bsmtrace"), "*.pdb"));
+        Assert.Contains("/usr/local/lib/bsmtrace/bsmtrace.dll", await File.ReadAllTextAsync(At("usr/local/bin/bsmtrace")), StringComparison.Ordinal);
+        Assert.Equal((UnixFileMode)0x1ed, Mode(At("usr/local/bin/bsmtrace"))); // 0755
+        Assert.True(File.Exists(At("usr/local/share/man/man8/bsmtrace.8")));
+        Assert.True(File.Exists(At("usr/local/share/man/man5/bsmtrace.conf.5")));
+        Assert.Equal((UnixFileMode)0x180, Mode(At("usr/local/etc/bsmtrace.conf")));        // 0600
+        Assert.True(File.Exists(At("usr/local/etc/bsmtrace.conf.sample")));
+        Assert.Equal((UnixFileMode)0x1c0, Mode(At("var/log/bsmtrace")));                   // 0700
+        Assert.Equal((UnixFileMode)0x1c0, Mode(At(state)));
+        Assert.DoesNotContain("%%", await File.ReadAllTextAsync(At(service)), StringComparison.Ordinal);
+        Assert.DoesNotContain("%%", await File.ReadAllTextAsync(At(rotation)), StringComparison.Ordinal);
+
+        // What it installed runs, and passes its own sample policy.
+        var (code, output) = await RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
+            [At("usr/local/lib/bsmtrace/bsmtrace.dll"), "check", At("usr/local/etc/bsmtrace.conf")]);
+        Assert.True(code == 0, output);
+    }
+
+    [Fact]
+    public async Task The_rc_script_is_valid_sh_and_gives_bsmtraces_flags_once_after_daemon()
+    {
+        string root = _dir.Path("freebsd");
+        await InstallAsync("freebsd", root);
+        string script = Path.Combine(root, "usr/local/etc/rc.d/bsmtrace");
+
+        var (exit, output) = await RunAsync("/bin/sh", ["-n", script]);
+        Assert.True(exit == 0, output);
+        string text = await File.ReadAllTextAsync(script);
+        Assert.Equal((UnixFileMode)0x16d, Mode(script)); // 0555
+        // rc.subr takes ${name}_program as the command: a default for it would replace daemon(8).
+        Assert.DoesNotContain("bsmtrace_program", text, StringComparison.Ordinal);
+        Assert.Contains("command=\"/usr/sbin/daemon\"", text, StringComparison.Ordinal);
+        Assert.Contains("rc_flags=\"\"", text, StringComparison.Ordinal);
+        string code = string.Join('\n', text.Split('\n').Where(l => !l.TrimStart().StartsWith('#')));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(code, @"\$\{bsmtrace_flags\}"));
+        // An empty metrics setting must stay empty: ${var=default}, not ${var:=default}.
+        Assert.Contains(": ${bsmtrace_metrics=\"127.0.0.1:9464\"}", text, StringComparison.Ordinal);
+        Assert.Contains("extra_commands=\"reload configtest\"", text, StringComparison.Ordinal);
+        Assert.Contains("sig_reload=\"HUP\"", text, StringComparison.Ordinal);
+        Assert.Contains("required_files=", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_existing_policy_and_settings_are_kept_on_a_second_install()
+    {
+        string root = _dir.Path("again");
+        await InstallAsync("freebsd", root);
+        string policy = Path.Combine(root, "usr/local/etc/bsmtrace.conf");
+        string settings = Path.Combine(root, "usr/local/lib/bsmtrace/appsettings.json");
+        await File.WriteAllTextAsync(policy, "# mine\n");
+        await File.WriteAllTextAsync(settings, "{ \"BsmTrace\": { \"Workers\": 1 } }\n");
+
+        string output = await InstallAsync("freebsd", root);
+
+        Assert.Equal("# mine\n", await File.ReadAllTextAsync(policy));
+        Assert.Equal("{ \"BsmTrace\": { \"Workers\": 1 } }\n", await File.ReadAllTextAsync(settings));
+        Assert.True(File.Exists(settings + ".sample"));
+        Assert.Contains("Kept the existing /usr/local/etc/bsmtrace.conf", output, StringComparison.Ordinal);
+    }
+}
