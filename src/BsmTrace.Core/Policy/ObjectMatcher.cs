@@ -48,16 +48,26 @@ public sealed class ObjectMatcher
         bool found = Paths?.Matches(path) == true;
         for (int i = 0; !found && i < _patterns.Length; i++)
         {
-            var outcome = _patterns[i].Match(path, out error);
-            if (outcome == PcreOutcome.Failed)
+            // A pattern that cannot say decides nothing while another item may still say for sure:
+            // a later pattern that matches excludes the path from a not set, whatever the failed one.
+            int patternError;
+            var outcome = _patterns[i].Match(path, out patternError);
+            if (outcome == PcreOutcome.Failed && failed is null)
             {
                 failed = _patterns[i];
-                return true;
+                error = patternError;
             }
 
             found = outcome == PcreOutcome.Match;
         }
 
-        return found != Negated;
+        if (found)
+        {
+            failed = null;
+            error = 0;
+            return !Negated;
+        }
+
+        return failed is not null || Negated;
     }
 }

@@ -20,7 +20,13 @@ public sealed class StateDirectory
 {
     private const int ProgressSize = 40;
 
-    private StateDirectory(string path) => Path = path;
+    private readonly ServiceAccount? _account;
+
+    private StateDirectory(string path, ServiceAccount? account)
+    {
+        Path = path;
+        _account = account;
+    }
 
     public string Path { get; }
 
@@ -56,7 +62,7 @@ public sealed class StateDirectory
                 throw new IOException($"state directory {path}: others can write in it (mode {Convert.ToString((int)status.Permissions, 8)}); refusing it: chmod 0700 it");
         }
 
-        return new StateDirectory(System.IO.Path.GetFullPath(path));
+        return new StateDirectory(System.IO.Path.GetFullPath(path), account);
     }
 
     /// <summary>The checkpoint file of a source: its base name and a hash of its full path, so that each source has its own.</summary>
@@ -144,8 +150,11 @@ public sealed class StateDirectory
     }
 
     /// <summary>Opens the progress file of a source, where matching's position is noted between checkpoints.</summary>
-    public SafeFileHandle OpenProgress(string source) =>
-        NativeFile.Open(CheckpointOf(source) + ".progress", OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.NoFollow);
+    public SafeFileHandle OpenProgress(string source)
+    {
+        string path = CheckpointOf(source) + ".progress";
+        return NativeFile.RequireOwnFile(NativeFile.Open(path, OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.NoFollow), path, _account);
+    }
 
     /// <summary>Notes how far matching has gone (not synced: it need survive only a killed process, not the machine).</summary>
     public static void WriteProgress(SafeFileHandle progress, SourcePosition position)

@@ -130,6 +130,21 @@ public sealed class TriggerRunner : IAsyncDisposable
 
     private async Task RunAsync(TriggerRequest request)
     {
+        try
+        {
+            await RunChildAsync(request).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A worker that died would leave its slot, and every trigger after it, waiting for ever.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _failed);
+            _logger.LogError("Trigger of sequence {Sequence} ({Program}) failed: {Reason}", request.Sequence, request.CommandLine, e.Message);
+        }
+    }
+
+    private async Task RunChildAsync(TriggerRequest request)
+    {
         // The limit covers the whole run: the child, whatever it leaves holding its output, and
         // the draining of that output. When it passes the slot is free, whatever is left.
         var deadline = DateTime.UtcNow + _options.Timeout;
@@ -138,6 +153,10 @@ public sealed class TriggerRunner : IAsyncDisposable
         {
             if (request.Program is null)
                 throw new IOException($"{request.CommandLine.Split(' ')[0]}: not found in the search path when the policy was loaded");
+            // Checked when the policy loaded, and again now: the program, or a directory above it,
+            // may have changed hands since.
+            if (FileTrust.Of(request.Program) is { } problem)
+                throw new IOException($"{problem}; not run");
             child = SpawnedProcess.Start(request.Program, request.Argv, _environment);
         }
         catch (IOException e)
@@ -153,12 +172,14 @@ public sealed class TriggerRunner : IAsyncDisposable
 
         using (child)
         {
-            var exit = Task.Factory.StartNew(child.WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // When the child ends, what it started in its process group ends with it.
+            var exit = Task.Factory.StartNew(child.WaitForExitEndingGroup, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             var output = Task.Factory.StartNew(() => child.DrainOutput(deadline, KeptOutputBytes), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             bool timedOut = false;
             try
             {
-                await exit.WaitAsync(deadline - DateTime.UtcNow).ConfigureAwait(false);
+                var left = deadline - DateTime.UtcNow;
+                await exit.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -168,11 +189,10 @@ public sealed class TriggerRunner : IAsyncDisposable
 
             int status = await exit.ConfigureAwait(false);
             var (text, reachedEnd) = await output.ConfigureAwait(false);
-            if (!reachedEnd && !timedOut)
+            if (!reachedEnd)
             {
-                // It ended, but something it started still holds its output: killed with the group.
-                child.KillGroup();
-                _logger.LogWarning("Trigger of sequence {Sequence} ({Program}) left processes behind that were still running at its limit of {Timeout}; they were killed",
+                // Something that left its process group (setsid) still holds the output: no longer read.
+                _logger.LogWarning("Trigger of sequence {Sequence} ({Program}) left a process outside its process group holding its output; stopped reading it at the limit of {Timeout}",
                     request.Sequence, request.CommandLine, _options.Timeout);
             }
 
@@ -189,7 +209,7 @@ public sealed class TriggerRunner : IAsyncDisposable
             {
                 Interlocked.Increment(ref _failed);
                 _logger.LogError("Trigger of sequence {Sequence} ({Program}) exited with status {Status}: {Output}",
-                    request.Sequence, request.CommandLine, status, text.TrimEnd());
+                    request.Sequence, request.CommandLine, status, TriggerRequest.Printable(text.TrimEnd()));
             }
         }
     }

@@ -22,6 +22,9 @@ public readonly partial record struct FileStatus(ulong Device, ulong Inode, long
 
     public int Type => Mode & TypeMask;
 
+    /// <summary>Names the file has (st_nlink): more than one, for a regular file, means a hard link someone made.</summary>
+    public ulong Links { get; init; }
+
     public bool IsRegularFile => Type == TypeRegular;
 
     public bool IsDirectory => Type == TypeDirectory;
@@ -79,7 +82,10 @@ public readonly partial record struct FileStatus(ulong Device, ulong Inode, long
         *(ulong*)(buffer + l.Inode),
         *(long*)(buffer + l.Size),
         l.ModeWidth == 4 ? (int)*(uint*)(buffer + l.Mode) : *(ushort*)(buffer + l.Mode),
-        *(uint*)(buffer + l.Owner));
+        *(uint*)(buffer + l.Owner))
+    {
+        Links = l.LinksWidth switch { 8 => *(ulong*)(buffer + l.Links), 4 => *(uint*)(buffer + l.Links), _ => *(ushort*)(buffer + l.Links) },
+    };
 
     /// <summary>Where the fields lie in this system's struct stat, or null where it is not known here.</summary>
     private static StatLayout? Layout()
@@ -89,9 +95,9 @@ public readonly partial record struct FileStatus(ulong Device, ulong Inode, long
             return RuntimeInformation.ProcessArchitecture switch
             {
                 // x86-64: st_dev, st_ino, st_nlink (8 each), st_mode, st_uid, st_gid, pad, st_rdev, st_size.
-                Architecture.X64 => new StatLayout(Device: 0, DeviceWidth: 8, Inode: 8, Mode: 24, ModeWidth: 4, Owner: 28, Size: 48),
+                Architecture.X64 => new StatLayout(Device: 0, DeviceWidth: 8, Inode: 8, Mode: 24, ModeWidth: 4, Owner: 28, Size: 48, Links: 16, LinksWidth: 8),
                 // The generic layout (arm64): st_dev, st_ino, st_mode, st_nlink (4), st_uid, st_gid, st_rdev, pad, st_size.
-                Architecture.Arm64 => new StatLayout(Device: 0, DeviceWidth: 8, Inode: 8, Mode: 16, ModeWidth: 4, Owner: 24, Size: 48),
+                Architecture.Arm64 => new StatLayout(Device: 0, DeviceWidth: 8, Inode: 8, Mode: 16, ModeWidth: 4, Owner: 24, Size: 48, Links: 20, LinksWidth: 4),
                 _ => null,
             };
         }
@@ -99,16 +105,16 @@ public readonly partial record struct FileStatus(ulong Device, ulong Inode, long
         // FreeBSD 12 and later (64-bit inodes), amd64 and arm64: st_dev, st_ino, st_nlink (8 each), st_mode (2),
         // pad, st_uid, st_gid, pad, st_rdev (8), four timespecs, st_size.
         if (OperatingSystem.IsFreeBSD())
-            return new StatLayout(Device: 0, DeviceWidth: 8, Inode: 8, Mode: 24, ModeWidth: 2, Owner: 28, Size: 112);
+            return new StatLayout(Device: 0, DeviceWidth: 8, Inode: 8, Mode: 24, ModeWidth: 2, Owner: 28, Size: 112, Links: 16, LinksWidth: 8);
 
         // macOS (64-bit inodes): st_dev (4), st_mode (2), st_nlink (2), st_ino (8), st_uid, st_gid, st_rdev, pad,
         // four timespecs, st_size.
         if (OperatingSystem.IsMacOS())
-            return new StatLayout(Device: 0, DeviceWidth: 4, Inode: 8, Mode: 4, ModeWidth: 2, Owner: 16, Size: 96);
+            return new StatLayout(Device: 0, DeviceWidth: 4, Inode: 8, Mode: 4, ModeWidth: 2, Owner: 16, Size: 96, Links: 6, LinksWidth: 2);
         return null;
     }
 
-    private readonly record struct StatLayout(int Device, int DeviceWidth, int Inode, int Mode, int ModeWidth, int Owner, int Size);
+    private readonly record struct StatLayout(int Device, int DeviceWidth, int Inode, int Mode, int ModeWidth, int Owner, int Size, int Links, int LinksWidth);
 
     [LibraryImport(NativeLibraries.LibC, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int stat(string path, byte* buffer);

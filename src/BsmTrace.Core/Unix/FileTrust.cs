@@ -35,6 +35,17 @@ public static partial class FileTrust
         return FileProblem(status, path, account) ?? DirectoriesAbove(path, account);
     }
 
+    /// <summary>
+    /// Why the directories above <paramref name="path"/> cannot be trusted, whether or not the file
+    /// exists yet: a trigger's program that is not there now will be run once it is, so whoever
+    /// may write those directories must not be able to put it there.
+    /// </summary>
+    public static string? OfDirectoriesAbove(string path, ServiceAccount? account = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return DirectoriesAbove(path, account);
+    }
+
     private static string? FileProblem(in FileStatus status, string path, ServiceAccount? account)
     {
         if (!ServiceAccount.IsTrustedOwner(status.Owner, account))

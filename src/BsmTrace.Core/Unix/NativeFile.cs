@@ -92,6 +92,41 @@ public static partial class NativeFile
         return new IOException($"{path}: {why}");
     }
 
+    /// <summary>
+    /// Makes sure a file bsmtrace opened for writing is what it seems: a regular file with one name
+    /// (a hard link planted in a directory bsmtrace writes in would turn root's writes onto another
+    /// file; O_NOFOLLOW stops only symbolic ones), owned by root, bsmtrace's user or
+    /// <paramref name="account"/>. Opened by root for an account it will become, the file is given
+    /// to that account, which opens it again after a rotation.
+    /// </summary>
+    /// <exception cref="IOException">It is not: one line naming it; the handle is closed.</exception>
+    public static SafeFileHandle RequireOwnFile(SafeFileHandle handle, string path, ServiceAccount? account)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        try
+        {
+            if (!FileStatus.TryGet(handle, out var status))
+                return handle;
+            // A device (/dev/console) or a FIFO is written as it is; a link to one cannot redirect root's writes.
+            if (status.Type is FileStatus.TypeCharacterDevice or FileStatus.TypeFifo)
+                return handle;
+            if (!status.IsRegularFile)
+                throw new IOException($"{path}: is not a regular file");
+            if (status.Links != 1)
+                throw new IOException($"{path}: has {status.Links} names (a hard link); bsmtrace writes only to a file of its own");
+            if (!ServiceAccount.IsTrustedOwner(status.Owner, account))
+                throw new IOException($"{path} belongs to user {status.Owner}, neither root nor the user bsmtrace runs as");
+            if (account is not null && status.Owner != account.Uid && FileKind.EffectiveUserId == 0)
+                GiveTo(handle, path, account);
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Gives the open file or directory to <paramref name="account"/> (fchown): one bsmtrace made as root for the user it becomes.</summary>
     /// <exception cref="IOException">It cannot be given: one line naming it.</exception>
     public static void GiveTo(SafeFileHandle handle, string path, ServiceAccount account)

@@ -73,7 +73,12 @@ public sealed partial class OutputDirectory : IDisposable
         ArgumentNullException.ThrowIfNull(relativePath);
         string[] names = relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (names.Length == 1)
-            return AppendFile.Open(OpenAt(names[0], OpenFlags.ReadWrite | OpenFlags.Append | OpenFlags.Create | OpenFlags.NoFollow, mode), System.IO.Path.Combine(Path, relativePath));
+        {
+            string path = System.IO.Path.Combine(Path, relativePath);
+            var handle = OpenAt(names[0], OpenFlags.ReadWrite | OpenFlags.Append | OpenFlags.Create | OpenFlags.NoFollow, mode);
+            return AppendFile.Open(NativeFile.RequireOwnFile(handle, path, _account), path);
+        }
+
         using var parent = Subdirectory(names[0], create: true);
         return parent.OpenAppend(string.Join('/', names[1..]), mode);
     }

@@ -44,6 +44,10 @@ public sealed partial class SpawnedProcess : IDisposable
 
     private static int SpawnSetSignalMask => OperatingSystem.IsFreeBSD() ? 0x20 : 0x08;
 
+    // Apple's POSIX_SPAWN_CLOEXEC_DEFAULT: the child gets only the descriptors the file actions name,
+    // whatever another thread opened without close-on-exec in the meantime (macOS has no pipe2).
+    private static int SpawnCloseOnExecDefault => OperatingSystem.IsMacOS() ? 0x4000 : 0;
+
     /// <summary>Starts <paramref name="program"/> (a path, never searched) with <paramref name="argv"/> (argv[0] first).</summary>
     /// <exception cref="IOException">It could not be started: the system's reason, naming the program.</exception>
     public static unsafe SpawnedProcess Start(string program, IReadOnlyList<byte[]> argv, IReadOnlyList<byte[]> environment)
@@ -70,7 +74,7 @@ public sealed partial class SpawnedProcess : IDisposable
 
             Check(posix_spawnattr_init(attributes), "posix_spawnattr_init", program);
             attributesMade = true;
-            Check(posix_spawnattr_setflags(attributes, (short)(SpawnSetProcessGroup | SpawnSetSignalDefault | SpawnSetSignalMask)), "posix_spawnattr_setflags", program);
+            Check(posix_spawnattr_setflags(attributes, (short)(SpawnSetProcessGroup | SpawnSetSignalDefault | SpawnSetSignalMask | SpawnCloseOnExecDefault)), "posix_spawnattr_setflags", program);
             Check(posix_spawnattr_setpgroup(attributes, 0), "posix_spawnattr_setpgroup", program);
             _ = sigemptyset(mask);
             Check(posix_spawnattr_setsigmask(attributes, mask), "posix_spawnattr_setsigmask", program);
@@ -105,7 +109,33 @@ public sealed partial class SpawnedProcess : IDisposable
         }
     }
 
-    /// <summary>Waits for the child itself to end (waitpid); its exit status, or 128 + the signal that ended it.</summary>
+    /// <summary>
+    /// Waits for the child itself to end, then kills what is left of its process group while the
+    /// child, not yet reaped, still holds the group's id (so the signal cannot reach a group that
+    /// took the id since), and reaps it: its exit status, or 128 + the signal that ended it.
+    /// </summary>
+    public unsafe int WaitForExitEndingGroup()
+    {
+        byte* info = stackalloc byte[256];
+        int rc;
+        do
+        {
+            rc = waitid(WaitByPid, Pid, info, WaitExited | WaitNoWait);
+        }
+        while (rc < 0 && Marshal.GetLastPInvokeError() == Eintr);
+        if (rc == 0)
+            KillGroup();
+        return WaitForExit();
+    }
+
+    // waitid(2)'s constants: P_PID, WEXITED, WNOWAIT (Linux; FreeBSD; macOS).
+    private static int WaitByPid => OperatingSystem.IsFreeBSD() ? 0 : 1;
+
+    private static int WaitExited => OperatingSystem.IsFreeBSD() ? 16 : 4;
+
+    private static int WaitNoWait => OperatingSystem.IsLinux() ? 0x01000000 : OperatingSystem.IsFreeBSD() ? 8 : 0x20;
+
+    /// <summary>Waits for the child itself to end and reaps it (waitpid); its exit status, or 128 + the signal that ended it.</summary>
     public unsafe int WaitForExit()
     {
         int status;
@@ -268,6 +298,10 @@ public sealed partial class SpawnedProcess : IDisposable
 
     [LibraryImport(NativeLibraries.LibC, SetLastError = true)]
     private static unsafe partial int waitpid(int pid, int* status, int options);
+
+    // id_t is 32 bits on Linux and macOS, 64 on FreeBSD: passed in a register either way.
+    [LibraryImport(NativeLibraries.LibC, SetLastError = true)]
+    private static unsafe partial int waitid(int idType, long id, byte* info, int options);
 
     [LibraryImport(NativeLibraries.LibC, SetLastError = true)]
     private static partial int kill(int pid, int signal);

@@ -77,6 +77,26 @@ public sealed class OutputDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hard_link_planted_as_the_log_file_is_refused_and_its_target_left_alone()
+    {
+        // O_NOFOLLOW stops a symbolic link, not a hard one: a user who could write the directory
+        // once (or the user bsmtrace becomes) could make root append to any file on the file system.
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        File.SetUnixFileMode(logs, (UnixFileMode)0x1c0);
+        var victim = _dir.Write("victim", "root:*:0:0::0:0:Charlie &:/root:/bin/sh\n");
+        Assert.Equal(0, link(victim, Path.Combine(logs, "bsmtrace.log")));
+
+        var result = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", Trail(Make(Execve, T))]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{logs}/bsmtrace.log: has 2 names (a hard link); bsmtrace writes only to a file of its own", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal("root:*:0:0::0:0:Charlie &:/root:/bin/sh\n", await File.ReadAllTextAsync(victim));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int link(string existing, string created);
+
+    [Fact]
     public async Task Evidence_is_never_written_through_a_linked_sequence_directory()
     {
         var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;

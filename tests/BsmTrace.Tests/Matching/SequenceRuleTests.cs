@@ -299,6 +299,19 @@ public sealed class SequenceRuleTests
     }
 
     [Fact]
+    public void A_pattern_that_gives_up_does_not_overrule_another_that_excludes_the_path_for_sure()
+    {
+        const string policy = """
+            define set $allowed <pcre> { "(\\w+\\.?)+\\.sh$"; "^/tmp/a+!/evil\\.sh$"; };
+            sequence script { subject any; state { event any; status any; object not $allowed; }; };
+            """;
+        var engine = new Engine(policy).Feed(Make(Execve, T, path: "/tmp/" + new string('a', 4000) + "!/evil.sh"));
+
+        Assert.Empty(engine.Alerts);
+        Assert.Empty(engine.PatternFailures);
+    }
+
+    [Fact]
     public void The_first_states_trigger_runs_whether_or_not_an_instance_starts()
     {
         const string policy = """

@@ -64,12 +64,16 @@ public sealed class PolicyCheckWarningTests
     }
 
     [Fact]
-    public void World_writable_policy_without_triggers_is_fine()
+    public void World_writable_policy_without_triggers_loads_but_is_warned_about()
     {
+        // It makes root neither run nor write anything, but whoever can rewrite it can blind bsmtrace.
         using var dir = new TempDirectory();
         var path = dir.Write("p.conf", Policies.WithState("event any; status any;"));
         File.SetUnixFileMode(path, (UnixFileMode)0x1b6);
-        Assert.Empty(PolicyLoader.Load(path, PolicyEnvironment.Builtin()).Warnings);
+        var result = PolicyLoader.Load(path, PolicyEnvironment.Builtin());
+        Assert.True(result.Succeeded);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal($"{path}: warning: {path} is writable by every user; whoever can change it can change what bsmtrace watches for", warning.ToString());
     }
 
     [Theory]

@@ -175,10 +175,11 @@ public sealed class TriggerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_trigger_that_leaves_a_process_behind_frees_its_slot_at_the_limit_and_the_process_is_killed()
+    public async Task A_trigger_that_leaves_a_process_behind_has_it_killed_and_its_slot_freed()
     {
         // Each run leaves "sleep 300" holding its output; one slot, three runs: before, the slot
-        // stayed taken until the sleep ended, and so did every trigger after it.
+        // stayed taken until the sleep ended, and so did every trigger after it. Now the process
+        // group ends with the trigger.
         var pids = Directory.CreateDirectory(_dir.Path("pids")).FullName;
         var runner = new TriggerRunner(new TriggerRunnerOptions { MaxConcurrent = 1, Timeout = TimeSpan.FromSeconds(1) }, NullLogger.Instance);
         for (int i = 0; i < 3; i++)
@@ -226,5 +227,28 @@ public sealed class TriggerTests : IDisposable
         {
             return false;
         }
+    }
+
+    [Fact]
+    public async Task A_trigger_whose_output_is_redirected_away_still_has_what_it_left_killed()
+    {
+        var pids = Directory.CreateDirectory(_dir.Path("pids")).FullName;
+        var runner = new TriggerRunner(new TriggerRunnerOptions(), NullLogger.Instance);
+        await runner.EnqueueAsync(Request("/bin/sh", "-c", $"sleep 300 >/dev/null 2>&1 & echo $! > '{pids}/child'"));
+        await runner.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, runner.Succeeded);
+        await WaitUntilGoneAsync(int.Parse(File.ReadAllText(Path.Combine(pids, "child")).Trim(), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_time_limit_shorter_than_starting_a_child_takes_counts_it_and_frees_the_slot()
+    {
+        var runner = new TriggerRunner(new TriggerRunnerOptions { Timeout = TimeSpan.FromTicks(1), MaxConcurrent = 1 }, NullLogger.Instance);
+        for (int i = 0; i < 3; i++)
+            await runner.EnqueueAsync(Request("/bin/sleep", "30"));
+        await runner.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(3, runner.TimedOut + runner.Succeeded + runner.Failed);
     }
 }

@@ -24,7 +24,13 @@ internal static class TrustChecks
             _ => null,
         };
         if (acts is null)
+        {
+            // It makes root neither run nor write anything, but whoever can change it can change
+            // what bsmtrace watches for, and so blind it: said, not refused.
+            foreach (var (file, problem) in untrustedFiles)
+                diagnostics.Warning(new SourceLocation(file, 0, 0), $"{problem}; whoever can change it can change what bsmtrace watches for");
             return;
+        }
 
         foreach (var (file, problem) in untrustedFiles)
             diagnostics.Error(new SourceLocation(file, 0, 0), $"{problem}, and this policy {acts} as bsmtrace's user; only root and that user may be able to change it");
@@ -40,7 +46,8 @@ internal static class TrustChecks
 
             if (!examined.TryGetValue(program, out var problem))
             {
-                problem = File.Exists(program) ? FileTrust.Of(program, account) : null;
+                // A program not there yet is run once it is: its directories are checked all the same.
+                problem = File.Exists(program) ? FileTrust.Of(program, account) : FileTrust.OfDirectoriesAbove(program, account);
                 examined.Add(program, problem);
                 if (!File.Exists(program))
                     diagnostics.Warning(trigger.Location, $"trigger program {program} does not exist; the trigger will fail until it does");
