@@ -91,15 +91,18 @@ public sealed class EvidenceSink : AlertSink
     /// <summary>Makes the evidence files written since the last sync last, and the directories that name them.</summary>
     public override void Sync()
     {
-        if (_tooManyToSync)
+        try
         {
-            NativeFile.SyncAll(); // more files than are worth syncing one by one
-        }
-        else
-        {
+            if (_tooManyToSync)
+            {
+                NativeFile.SyncAll(); // more files than are worth syncing one by one
+                return;
+            }
+
             foreach (var (sequence, file) in _unsynced)
             {
-                if (_sequences.TryGetValue(sequence, out var directory))
+                // One removed since it was written (evidence cleaned out) has nothing left to make last.
+                if (_sequences.TryGetValue(sequence, out var directory) && directory.Exists(file))
                     directory.SyncFile(file);
             }
 
@@ -112,9 +115,12 @@ public sealed class EvidenceSink : AlertSink
             if (_unsynced.Count > 0)
                 _root.Sync();
         }
-
-        _unsynced.Clear();
-        _tooManyToSync = false;
+        finally
+        {
+            // A sync that failed is counted by the queue; the same files are not tried again for ever.
+            _unsynced.Clear();
+            _tooManyToSync = false;
+        }
     }
 
     private OutputDirectory SequenceDirectory(string sequence)

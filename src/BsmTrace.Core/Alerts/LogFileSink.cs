@@ -85,17 +85,34 @@ public sealed class LogFileSink : AlertSink
         }
     }
 
-    /// <summary>Closes every file and opens each again by name: a file newsyslog moved aside is started anew.</summary>
+    /// <summary>Opens every file again by name, then closes the one before: a file newsyslog moved aside is started anew.</summary>
     public override void Reopen()
     {
         lock (_lock)
         {
-            var names = _open.Keys.ToList();
-            foreach (var file in _open.Values)
-                file.Dispose();
-            _open.Clear();
-            foreach (var name in names)
-                Open(name); // one that cannot be opened now is tried again at its next alert
+            // Each file is opened anew before the old one is closed: one that cannot be opened now
+            // (a directory the service's user may not write) keeps being written where it was,
+            // and the failure is said.
+            List<string>? failed = null;
+            foreach (var name in _open.Keys.ToList())
+            {
+                AppendFile fresh;
+                try
+                {
+                    fresh = _directory.OpenAppend(name, FileMode);
+                }
+                catch (IOException e)
+                {
+                    (failed ??= []).Add(e.Message);
+                    continue;
+                }
+
+                _open[name].Dispose();
+                _open[name] = fresh;
+            }
+
+            if (failed is not null)
+                throw new IOException($"{string.Join("; ", failed)}; writing on to the file opened before");
         }
     }
 

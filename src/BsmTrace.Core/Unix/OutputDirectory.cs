@@ -97,6 +97,13 @@ public sealed partial class OutputDirectory : IDisposable
     /// <summary>Removes the file <paramref name="name"/>: one that could not be written whole. False when it could not be.</summary>
     public bool TryRemove(string name) => unlinkat(Fd, name, 0) == 0;
 
+    /// <summary>Whether <paramref name="name"/> is there (not following a link).</summary>
+    public bool Exists(string name)
+    {
+        using var handle = NativeFile.TryOpenAt(Fd, name, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking, out _);
+        return handle is not null;
+    }
+
     /// <summary>Makes the file <paramref name="name"/>'s contents last (fsync).</summary>
     public void SyncFile(string name)
     {

@@ -127,6 +127,35 @@ public sealed class OutputDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_log_file_that_cannot_be_opened_again_on_sighup_is_written_on_where_it_was()
+    {
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        var log = Path.Combine(logs, "bsmtrace.log");
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", fifo]);
+        await using var writer = await Fifo.OpenAsync(fifo);
+        async Task Exec(long t)
+        {
+            await writer.WriteAsync(Make(Execve, t));
+            await writer.FlushAsync();
+        }
+
+        await Exec(T);
+        await service.WaitUntilAsync(() => File.Exists(log) && File.ReadAllLines(log).Length == 1, "the first alert in bsmtrace.log");
+        // Rotated, and something that is not a file now stands where the new one would go.
+        var rotated = log + ".0";
+        File.Move(log, rotated);
+        Directory.CreateDirectory(log);
+
+        await service.SignalAsync("HUP");
+        await service.WaitForLineAsync(l => l.Contains("cannot open its files again", StringComparison.Ordinal));
+        await Exec(T + 1);
+        // Before, the old file was closed first and the alert was lost to a sink with no file.
+        await service.WaitUntilAsync(() => File.ReadAllLines(rotated).Length == 2, "the second alert in the file opened before");
+        await service.StopCleanlyAsync();
+    }
+
+    [Fact]
     public async Task Log_files_are_opened_again_on_sighup_and_not_before()
     {
         var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
