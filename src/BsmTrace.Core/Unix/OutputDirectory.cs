@@ -48,6 +48,9 @@ public sealed partial class OutputDirectory : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         bool made = create && MakeWithParents(path);
+        // Whoever may change a directory above could put another directory at this name.
+        if (FileTrust.OfDirectoriesAbove(System.IO.Path.Combine(path, "."), account) is { } above)
+            throw new IOException(above);
         var handle = NativeFile.TryOpen(path, OpenFlags.ReadOnly | OpenFlags.Directory, out int errno);
         if (handle is null)
             throw new IOException($"{path}: {(errno == Enoent ? "no such directory" : Marshal.GetPInvokeErrorMessage(errno))}");

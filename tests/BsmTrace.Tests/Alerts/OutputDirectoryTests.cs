@@ -51,6 +51,21 @@ public sealed class OutputDirectoryTests : IDisposable
         Assert.Contains($"{logs} belongs to user {OtherUser.Id}, neither root nor the user bsmtrace runs as", result.StandardError, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task A_log_directory_inside_another_users_directory_is_refused()
+    {
+        OtherUser.RequireRoot();
+        var theirs = Directory.CreateDirectory(_dir.Path("theirs")).FullName;
+        var logs = Directory.CreateDirectory(Path.Combine(theirs, "logs")).FullName;
+        File.SetUnixFileMode(logs, (UnixFileMode)0x1c0);
+        OtherUser.Give(theirs); // they could rename logs away and put a directory of their choosing there
+
+        var result = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", Trail(Make(Execve, T))]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{theirs}, above {logs}/., belongs to user {OtherUser.Id}", result.StandardError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_missing_log_directory_is_made_private_with_its_parents()
     {
