@@ -30,6 +30,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     private readonly PatternFailureCounts _patternFailures;
     private readonly long _queueBudgetBytes;
     private bool _droppedPrivileges;
+    private int _reading;
     private readonly Stream? _rawDump;
     private readonly MatchPipeline _pipeline;
     private readonly AlertDelivery _delivery;
@@ -170,6 +171,9 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
 
     public TriggerCounts Triggers => new(_triggers.Succeeded, _triggers.Failed, _triggers.TimedOut, _triggers.Dropped);
 
+    /// <summary>Whether the run is reading its source and matching (what /healthz answers): from the source's opening to the run's end.</summary>
+    public bool IsReading => Volatile.Read(ref _reading) != 0;
+
     /// <summary>Records the kernel dropped from the audit pipe, over every time it was opened.</summary>
     public long PipeDrops => Volatile.Read(ref _source)?.PipeDrops ?? 0;
 
@@ -231,6 +235,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
             new SourceOptions { Path = _settings.Source, Follow = _settings.Follow, Poll = _settings.FollowPoll, AuditPipe = _settings.AuditPipe },
             _resume, _logger);
         Volatile.Write(ref _source, source);
+        Volatile.Write(ref _reading, 1);
         if (_checkpointer is not null)
         {
             _checkpointTimer = new Timer(_ => _pipeline.RequestMark(), null, _settings.CheckpointInterval, _settings.CheckpointInterval);
@@ -239,7 +244,15 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
 
         await using (source.ConfigureAwait(false))
         {
-            _end = await ReadAllAsync(source, stop).ConfigureAwait(false);
+            try
+            {
+                _end = await ReadAllAsync(source, stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _reading, 0);
+            }
+
             return _end.Value;
         }
     }

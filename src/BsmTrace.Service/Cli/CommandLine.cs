@@ -14,6 +14,13 @@ public static class CommandLine
 
     public static string Version => typeof(CommandLine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
+    /// <summary>The commit the program was built from (the part of the informational version after '+'), or "unknown".</summary>
+    public static string Commit =>
+        typeof(CommandLine).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion is { } v && v.IndexOf('+') is int plus and >= 0
+            ? v[(plus + 1)..]
+            : "unknown";
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, ProcessSignals signals)
     {
         ArgumentNullException.ThrowIfNull(stderr);

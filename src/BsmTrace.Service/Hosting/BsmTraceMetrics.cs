@@ -15,8 +15,12 @@ public sealed class BsmTraceMetrics : IDisposable
     public const string MeterName = "BsmTrace";
 
     private readonly Meter _meter = new(MeterName);
-    private readonly Counter<long> _alerts;
-    private readonly Counter<long> _reloads;
+    // Alerts by (sequence, priority), every sequence of every policy applied present from the start at 0,
+    // so that rate() and absent() work before the first alert; and reloads by result, both at 0.
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Sequence, int Priority), long> _alerts = [];
+    private long _reloadsSucceeded;
+    private long _reloadsFailed;
 
     public BsmTraceMetrics(DetectorRun run)
     {
@@ -40,8 +44,7 @@ public sealed class BsmTraceMetrics : IDisposable
         _meter.CreateObservableCounter("bsmtrace.alerts.dropped", () => BySink(run, c => c.Dropped),
             description: "Alerts let go because an output was behind and the audit pipe cannot wait, by sink");
         _meter.CreateObservableCounter("bsmtrace.trigger.runs", () => TriggerRuns(run.Triggers), description: "Trigger commands run, by result");
-        _meter.CreateObservableCounter("bsmtrace.pattern.errors",
-            () => run.PatternFailures.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("sequence", p.Key))),
+        _meter.CreateObservableCounter("bsmtrace.pattern.errors", () => PatternErrors(run),
             description: "Records whose path a pattern gave up on (a limit reached), counted as matching it, by sequence");
         _meter.CreateObservableCounter("bsmtrace.pipe.drops", () => run.PipeDrops, description: "Records the audit pipe dropped");
         if (run.KeepsCheckpoints)
@@ -58,15 +61,55 @@ public sealed class BsmTraceMetrics : IDisposable
                 description: "Live instances a checkpoint brought back at the start, and those of sequences changed since, left out");
         }
 
-        _alerts = _meter.CreateCounter<long>("bsmtrace.alerts", description: "Alerts raised");
-        _reloads = _meter.CreateCounter<long>("bsmtrace.policy.reloads", description: "Policy reloads, by result");
+        Seed(run.Policy);
+        _meter.CreateObservableCounter("bsmtrace.alerts", AlertCounts, description: "Alerts raised, by sequence and priority");
+        _meter.CreateObservableCounter("bsmtrace.policy.reloads",
+            () => Results(("success", Interlocked.Read(ref _reloadsSucceeded)), ("failure", Interlocked.Read(ref _reloadsFailed))),
+            description: "Policy reloads, by result");
+        _meter.CreateObservableGauge("bsmtrace.build.info",
+            () => new Measurement<long>(1, new("version", Cli.CommandLine.Version), new("commit", Cli.CommandLine.Commit)),
+            description: "bsmtrace's version and the commit it was built from (always 1)");
         run.AlertRaised += Alert;
+        run.PolicyApplied += _ => Seed(run.Policy);
     }
 
-    private void Alert(Alert alert) =>
-        _alerts.Add(1, new KeyValuePair<string, object?>("sequence", alert.Sequence.Name), new KeyValuePair<string, object?>("priority", alert.Sequence.Priority));
+    private void Seed(Policy.CompiledPolicy policy)
+    {
+        lock (_lock)
+        {
+            foreach (var sequence in policy.Sequences)
+                _alerts.TryAdd((sequence.Name, sequence.Priority), 0);
+        }
+    }
 
-    public void Reload(bool succeeded) => _reloads.Add(1, new KeyValuePair<string, object?>("result", succeeded ? "success" : "failure"));
+    /// <summary>Every sequence with a count, 0 until its patterns first give up.</summary>
+    private IEnumerable<Measurement<long>> PatternErrors(DetectorRun run)
+    {
+        var counts = run.PatternFailures.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        List<string> sequences;
+        lock (_lock)
+            sequences = [.. _alerts.Keys.Select(k => k.Sequence).Distinct(StringComparer.Ordinal)];
+        foreach (var name in counts.Keys.Where(k => !sequences.Contains(k)))
+            sequences.Add(name);
+        return sequences.Select(name => new Measurement<long>(counts.GetValueOrDefault(name), new KeyValuePair<string, object?>("sequence", name)));
+    }
+
+    private void Alert(Alert alert)
+    {
+        lock (_lock)
+            _alerts[(alert.Sequence.Name, alert.Sequence.Priority)] = _alerts.GetValueOrDefault((alert.Sequence.Name, alert.Sequence.Priority)) + 1;
+    }
+
+    private IEnumerable<Measurement<long>> AlertCounts()
+    {
+        lock (_lock)
+        {
+            return [.. _alerts.Select(a => new Measurement<long>(a.Value,
+                new KeyValuePair<string, object?>("sequence", a.Key.Sequence), new KeyValuePair<string, object?>("priority", a.Key.Priority)))];
+        }
+    }
+
+    public void Reload(bool succeeded) => Interlocked.Increment(ref succeeded ? ref _reloadsSucceeded : ref _reloadsFailed);
 
     private static IEnumerable<Measurement<long>> BySink(DetectorRun run, Func<Alerts.SinkCounts, long> count) =>
         run.SinkCounts.Select(c => new Measurement<long>(count(c), new KeyValuePair<string, object?>("sink", c.Sink)));

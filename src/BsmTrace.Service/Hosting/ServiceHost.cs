@@ -4,6 +4,7 @@ using BsmTrace.Unix;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Serilog;
 using Serilog.Events;
 
@@ -120,13 +121,26 @@ public static class ServiceHost
         web.Configuration.AddConfiguration(configuration);
         web.WebHost.ConfigureKestrel(k => k.Listen(ParseListen(settings.MetricsListen)));
         ConfigureServices(web.Services, web.Configuration, run, users, reloads, signals);
-        web.Services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(BsmTraceMetrics.MeterName)
-            .AddRuntimeInstrumentation()
-            // A scrape reads the counters as they are now: Prometheus asks every few seconds, and a cached answer would be stale.
-            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        web.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.Clear().AddService("bsmtrace", serviceVersion: Cli.CommandLine.Version, autoGenerateServiceInstanceId: false))
+            .WithMetrics(m => m
+                .AddMeter(BsmTraceMetrics.MeterName)
+                .AddRuntimeInstrumentation()
+                // The runtime names three gauges "...count", which Prometheus keeps for histograms and summaries.
+                .AddView("dotnet.assembly.count", new MetricStreamConfiguration { Name = "dotnet.assemblies.loaded" })
+                .AddView("dotnet.process.cpu.count", new MetricStreamConfiguration { Name = "dotnet.process.cpus" })
+                .AddView("dotnet.timer.count", new MetricStreamConfiguration { Name = "dotnet.timers" })
+                .AddPrometheusExporter(o =>
+                {
+                    // A scrape reads the counters as they are now: Prometheus asks every few seconds, and a cached answer would be stale.
+                    o.ScrapeResponseCacheDurationMilliseconds = 0;
+                    // One meter: a label naming it on every series says nothing.
+                    o.ScopeInfoEnabled = false;
+                }));
         var app = web.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        // 200 while the source is read and matching runs; 503 while starting, stopping or stopped.
+        app.MapGet("/healthz", () => run.IsReading ? Results.Text("ok\n") : Results.Text("not reading\n", statusCode: 503));
         return app;
     }
 
