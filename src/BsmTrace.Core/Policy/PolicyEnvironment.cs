@@ -20,12 +20,37 @@ public sealed record PolicyEnvironment(AuditEventTable Events, AuditClassTable C
     public Pcre.PcreLimits PatternLimits { get; init; } = Pcre.PcreLimits.Default;
 
     /// <summary>The host's tables when present (or the given files), else the built-in OpenBSM ones.</summary>
+    /// <exception cref="IOException">A table named by <paramref name="eventFile"/> or <paramref name="classFile"/> cannot be read, or is not a table: one line naming the option.</exception>
     public static PolicyEnvironment Load(string? eventFile = null, string? classFile = null, UserDatabase? users = null)
     {
-        var classes = AuditClassTable.LoadDefault(classFile);
+        var classes = classFile is null
+            ? AuditClassTable.LoadDefault()
+            : ReadTable(classFile, "--class-file (BsmTrace:ClassFile)", "audit classes (lines of MASK:NAME:DESCRIPTION)", AuditClassTable.Load, t => t.Classes.Count);
         string events = eventFile ?? AuditEventTable.SystemPath;
-        var table = eventFile is not null || File.Exists(events) ? AuditEventTable.Load(events, classes) : AuditEventTable.Builtin;
+        var table = eventFile is not null
+            ? ReadTable(eventFile, "--event-file (BsmTrace:EventFile)", "audit events (lines of NUMBER:NAME:DESCRIPTION:CLASSES)", p => AuditEventTable.Load(p, classes), t => t.Events.Count)
+            : File.Exists(events) ? AuditEventTable.Load(events, classes) : AuditEventTable.Builtin;
         return new PolicyEnvironment(table, classes, users ?? new UserDatabase());
+    }
+
+    /// <summary>A table the user named: one that cannot be read, or holds no entry, is said in one line naming the option.</summary>
+    private static T ReadTable<T>(string path, string option, string what, Func<string, T> load, Func<T, int> count)
+    {
+        T table;
+        try
+        {
+            table = load(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string why = Directory.Exists(path) ? "is a directory"
+                : e is FileNotFoundException or DirectoryNotFoundException ? "no such file"
+                : e is UnauthorizedAccessException ? "permission denied"
+                : e.Message;
+            throw new IOException($"{option} {path}: {why}", e);
+        }
+
+        return count(table) > 0 ? table : throw new IOException($"{option} {path}: holds no {what}; is it the right file?");
     }
 
     /// <summary>The built-in tables and the system's user database: what tests and hosts without audit tables use.</summary>

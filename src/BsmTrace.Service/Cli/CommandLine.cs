@@ -29,20 +29,20 @@ public static class CommandLine
         var rawDump = new Option<bool>("-b") { Description = "Write the raw bytes of every record that matches a state to stdout." };
         var evidence = new Option<bool>("-B") { Description = "Keep the records of each alert as an evidence file under the log directory (needs -l)." };
         var debug = new Option<bool>("-d") { Description = "Debug: more detail in messages." };
-        var policyFile = new Option<string>("-f") { Description = $"The policy (default {PolicyCheck.DefaultPolicyPath}).", DefaultValueFactory = _ => PolicyCheck.DefaultPolicyPath, HelpName = "config" };
+        var policyFile = new Option<string>("-f") { Description = "The policy.", DefaultValueFactory = _ => PolicyCheck.DefaultPolicyPath, HelpName = "config" };
         var foreground = new Option<bool>("-F") { Description = "Foreground: alerts on stderr (unless -l) instead of syslog." };
         var logDirectory = new Option<string?>("-l") { Description = "Append alerts to DIR/bsmtrace.log (or the policy's logfile).", HelpName = "logdir" };
         var checkOnly = new Option<bool>("-n") { Description = "Load the policy, print its errors, and exit: 0 when it loads, 1 when it does not." };
-        var pidFile = new Option<string?>("-p") { Description = "Write the process id to this file (created exclusively, removed at exit).", HelpName = "pidfile" };
-        var version = new Option<bool>("-v") { Description = "Print the version and exit." };
-        var workers = new Option<int>("--workers") { Description = "Matcher workers (default: the number of processors).", HelpName = "N", CustomParser = WholeNumber };
+        var pidFile = new Option<string?>("-p") { Description = "Write the process id to this file, locked while bsmtrace runs (a stale one is taken over) and removed at exit.", HelpName = "pidfile" };
+        var version = new Option<bool>("-v", "--version") { Description = "Print the version and exit." };
+        var workers = new Option<int>("--workers") { Description = "Matcher workers (default: one fewer than the processors, at least one).", HelpName = "N", CustomParser = WholeNumber };
         var follow = new Option<bool>("--follow") { Description = "Keep reading: follow a trail as it grows and across rotations; reopen a FIFO when its writer goes." };
         var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default 127.0.0.1:9464; empty: none).", HelpName = "HOST:PORT" };
-        var maxInstances = new Option<int>("--max-instances") { Description = $"Live sequence instances at most; the oldest are evicted past it (default {defaults.MaxInstances}).", DefaultValueFactory = _ => defaults.MaxInstances, HelpName = "N", CustomParser = WholeNumber };
+        var maxInstances = new Option<int>("--max-instances") { Description = "Live sequence instances at most; the oldest are evicted past it.", DefaultValueFactory = _ => defaults.MaxInstances, HelpName = "N", CustomParser = WholeNumber };
         var stateDirectory = new Option<string?>("--state-dir") { Description = $"Keep checkpoints here, to read on where the last run stopped (the service's default {BsmTraceOptions.DefaultStateDirectory}; empty: none).", HelpName = "DIR" };
         var user = new Option<string?>("--user") { Description = "Become this user once the audit pipe, pidfile, log and state directories are open; triggers run as it.", HelpName = "NAME" };
-        var eventFile = new Option<string?>("--event-file") { Description = "Event table (default /etc/security/audit_event, else the built-in OpenBSM table).", Recursive = true };
-        var classFile = new Option<string?>("--class-file") { Description = "Class table (default /etc/security/audit_class, else the built-in OpenBSM table).", Recursive = true };
+        var eventFile = new Option<string?>("--event-file") { Description = "Event table (default /etc/security/audit_event, else the built-in OpenBSM table).", Recursive = true, HelpName = "FILE" };
+        var classFile = new Option<string?>("--class-file") { Description = "Class table (default /etc/security/audit_class, else the built-in OpenBSM table).", Recursive = true, HelpName = "FILE" };
 
         var checkFile = new Argument<string>("FILE") { Description = "The policy to check." };
         var check = new Command("check", "Load a policy and report its errors and warnings (unused sets, states that never match, unsafe files).") { checkFile };
@@ -54,11 +54,14 @@ public static class CommandLine
             PrintCommand.Create(stderr, eventFile, classFile),
             check,
         };
+        // -v and --version are one option, with one answer (the framework's own would print another).
+        foreach (var builtIn in root.Options.OfType<VersionOption>().ToList())
+            root.Options.Remove(builtIn);
         root.SetAction(parse =>
         {
             if (parse.GetValue(version))
             {
-                stdout.WriteLine($"bsmtrace {Version}");
+                stdout.WriteLine($"bsmtrace {Version} (commit {Commit})");
                 return Success;
             }
 
@@ -95,7 +98,9 @@ public static class CommandLine
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"bsmtrace: {parse.Errors[0].Message} (see 'bsmtrace --help')");
+            // One wording for every command, and the help of the command that was meant.
+            string where = parse.CommandResult.Command is RootCommand ? "bsmtrace" : $"bsmtrace {parse.CommandResult.Command.Name}";
+            stderr.WriteLine($"{where}: {Reworded(parse.Errors[0].Message)} (see '{where} --help')");
             return Failure;
         }
 
@@ -117,6 +122,16 @@ public static class CommandLine
                 stderr.WriteLine(e.ToString());
             return Failure;
         }
+    }
+
+    /// <summary>The parser's "Unrecognized command or argument 'x'." in the words the rest of bsmtrace uses.</summary>
+    private static string Reworded(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, "^Unrecognized command or argument '(.*)'\\.$");
+        if (!m.Success)
+            return message.TrimEnd('.');
+        string token = m.Groups[1].Value;
+        return token.StartsWith('-') ? $"unknown option '{token}'" : $"unexpected argument '{token}'";
     }
 
     /// <summary>An int option's value, or one line naming the flag and what was given when it is not a whole number that fits.</summary>

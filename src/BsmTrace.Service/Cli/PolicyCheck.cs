@@ -26,15 +26,17 @@ internal static class PolicyCheck
             int warnings = result.Warnings.Count();
             if (policy is not null)
             {
-                stdout.WriteLine($"{path}: {policy.Sequences.Count} sequences, {policy.Sequences.Sum(s => s.States.Count)} states, " +
-                    $"{result.Files.Count} files, {warnings} warnings");
+                stdout.WriteLine($"{path}: {Count(policy.Sequences.Count, "sequence")}, {Count(policy.Sequences.Sum(s => s.States.Count), "state")}, " +
+                    $"{Count(result.Files.Count, "file")}, {Count(warnings, "warning")}");
             }
             else
             {
-                stdout.WriteLine($"{path}: {result.Errors.Count()} errors, {warnings} warnings: the policy does not load");
+                stdout.WriteLine($"{path}: {Count(result.Errors.Count(), "error")}, {Count(warnings, "warning")}: the policy does not load");
             }
         }
 
         return policy is null ? CommandLine.Failure : CommandLine.Success;
     }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 }

@@ -26,7 +26,7 @@ internal static class PrintCommand
         var shortEvents = new Option<bool>("-s") { Description = "Events by their AUE_ names instead of their descriptions." };
         var oneLine = new Option<bool>("-l") { Description = "One line per record." };
         var xml = new Option<bool>("-x") { Description = "XML, as praudit -x." };
-        var delimiter = new Option<string>("-d") { Description = "Field delimiter (default ',').", DefaultValueFactory = _ => "," };
+        var delimiter = new Option<string>("-d") { Description = "Field delimiter.", DefaultValueFactory = _ => ",", HelpName = "DEL" };
         var json = new Option<bool>("--json") { Description = "One JSON object per record, every token with named fields." };
 
         var command = new Command("print", "Print BSM trails as praudit(1) does, or as JSON lines.")
@@ -40,7 +40,7 @@ internal static class PrintCommand
             foreach (var t in result.GetValue(trails) ?? [])
             {
                 if (t.Length > 1 && t[0] == '-')
-                    result.AddError($"unknown option '{t}' for print");
+                    result.AddError($"unknown option '{t}'");
             }
 
             if (result.GetValue(raw) && result.GetValue(shortEvents))

@@ -57,6 +57,14 @@ internal static class RunCommand
     /// whatever it met on the way, which was counted and logged; 1 for a run that failed; and for a
     /// run to the end of its input, 1 when the input was damaged or an alert could not be written.
     /// </summary>
+    /// <summary>The end of a trail run in one line: what was read, found, damaged and let go.</summary>
+    internal static string Summary(string source, DetectorRun run, TimeSpan elapsed) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"bsmtrace: {source}: {Count(run.Records, "record")}, {Count(run.AlertsRaised, "alert")}, {Count(run.Damaged, "piece")} of damage, " +
+            $"{Count(run.InstancesEvicted, "instance")} evicted, in {elapsed.TotalSeconds:F1} s");
+
+    private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
     internal static int ExitStatus(RunEnd end, DetectorRun run) => end switch
     {
         RunEnd.Stopped => CommandLine.Success,
@@ -71,6 +79,11 @@ internal static class RunCommand
         if (run is null)
             return CommandLine.Failure;
 
+        // On a terminal that does not carry the alerts themselves, a long run shows how far it has got.
+        bool terminal = !Console.IsErrorRedirected && ReferenceEquals(stderr, Console.Error);
+        bool stderrCarriesAlerts = options.Foreground && string.IsNullOrEmpty(options.LogDirectory);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var progress = terminal && !stderrCarriesAlerts ? new ProgressLine(stderr, run, started) : null;
         RunEnd end;
         try
         {
@@ -78,15 +91,18 @@ internal static class RunCommand
         }
         finally
         {
+            progress?.Dispose();
             await run.DisposeAsync().ConfigureAwait(false);
         }
 
         if (run.InstancesEvicted > 0)
             logger.LogWarning("{Evicted} sequence instances were evicted to stay under the limit of {Max}", run.InstancesEvicted, options.MaxInstances);
+        if (terminal || options.Debug)
+            stderr.WriteLine(Summary(options.Source, run, started.Elapsed));
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            logger.LogDebug("{Records} records, {Bytes} bytes, {Alerts} alerts, {Live} instances live at the end; {Allocated} MB allocated, {Collections} collections, {Paused} ms paused for them",
-                run.Records, run.Bytes, run.AlertsRaised, run.LiveInstances,
+            logger.LogDebug("{Bytes} bytes read, {Live} instances live at the end; {Allocated} MB allocated, {Collections} collections, {Paused} ms paused for them",
+                run.Bytes, run.LiveInstances,
                 GC.GetTotalAllocatedBytes() / (1024 * 1024), GC.CollectionCount(0), (long)GC.GetTotalPauseDuration().TotalMilliseconds);
         }
 

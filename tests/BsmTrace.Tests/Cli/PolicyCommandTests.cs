@@ -50,7 +50,7 @@ public sealed class PolicyCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal($"{path}:1:1: warning: set $spare is never used\n", result.StandardError);
-        Assert.Equal($"{path}: 1 sequences, 1 states, 1 files, 1 warnings\n", result.StandardOutput);
+        Assert.Equal($"{path}: 1 sequence, 1 state, 1 file, 1 warning\n", result.StandardOutput);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class PolicyCommandTests : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"{path}:1:1: error: sequence s has no states", result.StandardError, StringComparison.Ordinal);
-        Assert.Equal($"{path}: 1 errors, 0 warnings: the policy does not load\n", result.StandardOutput);
+        Assert.Equal($"{path}: 1 error, 0 warnings: the policy does not load\n", result.StandardOutput);
     }
 
     [Fact]

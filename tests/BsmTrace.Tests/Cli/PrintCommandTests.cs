@@ -87,7 +87,7 @@ public sealed class PrintCommandTests : IDisposable
         var result = await BsmTraceProcess.RunAsync(["print", flag]);
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("bsmtrace: ", line, StringComparison.Ordinal);
+        Assert.StartsWith("bsmtrace print: ", line, StringComparison.Ordinal);
         Assert.Contains(flag, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
     }

@@ -99,8 +99,9 @@ public sealed class RunCommandTests : IDisposable
         var result = await BsmTraceProcess.RunAsync(["-F", "-d", "-f", Policy(), "-a", trail]);
 
         Assert.Equal(0, result.ExitCode);
-        var summary = result.StandardError.Split('\n').Single(l => l.Contains("records,", StringComparison.Ordinal));
-        Assert.Matches(@"2 records, \d+ bytes, 1 alerts, 0 instances live at the end; \d+ MB allocated, \d+ collections, \d+ ms paused for them", summary);
+        var lines = result.StandardError.Split('\n');
+        Assert.Single(lines, l => l.StartsWith($"bsmtrace: {trail}: 2 records, 1 alert, 0 pieces of damage, 0 instances evicted, in ", StringComparison.Ordinal));
+        Assert.Single(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\d+ bytes read, 0 instances live at the end; \d+ MB allocated, \d+ collections, \d+ ms paused for them"));
     }
 
     [Fact]
@@ -170,7 +171,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var result = await BsmTraceProcess.RunAsync(["-v"]);
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"^bsmtrace \d+\.\d+\.\d+\n$", result.StandardOutput);
+        Assert.Matches(@"^bsmtrace \d+\.\d+\.\d+ \(commit \S+\)\n$", result.StandardOutput);
     }
 
     [Fact]

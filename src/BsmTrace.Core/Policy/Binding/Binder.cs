@@ -64,7 +64,7 @@ internal sealed class Binder
     public PolicyLoadResult BindPolicy(string path, string? text)
     {
         BindFile(path, text, includedFrom: null);
-        PolicyChecks.Run(_definedSets, _sequenceOrder, _diagnostics);
+        PolicyChecks.Run(path, _definedSets, _sequenceOrder, _diagnostics);
         TrustChecks.Run(_untrustedFiles, _triggers, [.. _channels.Values], _env.Account, _diagnostics);
 
         // In reading order: file by file as they were read, then line and column (the parser's

@@ -10,8 +10,11 @@ namespace BsmTrace.Policy.Binding;
 /// </summary>
 internal static class PolicyChecks
 {
-    public static void Run(IReadOnlyList<BoundSet> sets, IReadOnlyList<SequenceDefinition> sequences, DiagnosticBag diagnostics)
+    public static void Run(string path, IReadOnlyList<BoundSet> sets, IReadOnlyList<SequenceDefinition> sequences, DiagnosticBag diagnostics)
     {
+        if (sequences.Count == 0 && !diagnostics.HasErrors)
+            diagnostics.Warning(new SourceLocation(path, 0, 0), "the policy defines no sequence: bsmtrace would watch for nothing");
+
         foreach (var set in sets.Where(s => !s.Used))
             diagnostics.Warning(set.Location, $"set {set.Name} is never used");
 
