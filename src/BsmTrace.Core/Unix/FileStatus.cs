@@ -46,9 +46,9 @@ public readonly partial record struct FileStatus(ulong Device, ulong Inode, long
         int rc = (followLinks, Inode64Names) switch
         {
             (true, true) => stat_inode64(path, buffer),
-            (true, false) => stat(path, buffer),
+            (true, false) => OldGlibc ? __xstat(XstatVersion, path, buffer) : Stat(path, buffer),
             (false, true) => lstat_inode64(path, buffer),
-            (false, false) => lstat(path, buffer),
+            (false, false) => OldGlibc ? __lxstat(XstatVersion, path, buffer) : Lstat(path, buffer),
         };
         if (rc != 0)
             return false;
@@ -65,10 +65,56 @@ public readonly partial record struct FileStatus(ulong Device, ulong Inode, long
             return false;
         byte* buffer = stackalloc byte[BufferSize];
         int fd = (int)file.DangerousGetHandle();
-        if ((Inode64Names ? fstat_inode64(fd, buffer) : fstat(fd, buffer)) != 0)
+        if ((Inode64Names ? fstat_inode64(fd, buffer) : OldGlibc ? __fxstat(XstatVersion, fd, buffer) : Fstat(fd, buffer)) != 0)
             return false;
         status = Read(buffer, layout);
         return true;
+    }
+
+    // glibc before 2.33 (RHEL 8, Debian 11) exports stat, lstat and fstat only as __xstat(version, ...).
+    private static bool _oldGlibc;
+
+    private static bool OldGlibc => Volatile.Read(ref _oldGlibc);
+
+    private static int XstatVersion => RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 1 : 0;
+
+    private static unsafe int Stat(string path, byte* buffer)
+    {
+        try
+        {
+            return stat(path, buffer);
+        }
+        catch (EntryPointNotFoundException) when (OperatingSystem.IsLinux())
+        {
+            Volatile.Write(ref _oldGlibc, true);
+            return __xstat(XstatVersion, path, buffer);
+        }
+    }
+
+    private static unsafe int Lstat(string path, byte* buffer)
+    {
+        try
+        {
+            return lstat(path, buffer);
+        }
+        catch (EntryPointNotFoundException) when (OperatingSystem.IsLinux())
+        {
+            Volatile.Write(ref _oldGlibc, true);
+            return __lxstat(XstatVersion, path, buffer);
+        }
+    }
+
+    private static unsafe int Fstat(int fd, byte* buffer)
+    {
+        try
+        {
+            return fstat(fd, buffer);
+        }
+        catch (EntryPointNotFoundException) when (OperatingSystem.IsLinux())
+        {
+            Volatile.Write(ref _oldGlibc, true);
+            return __fxstat(XstatVersion, fd, buffer);
+        }
     }
 
     // Larger than any system's struct stat (macOS's is 144 bytes, FreeBSD's 224).
@@ -130,6 +176,15 @@ public readonly partial record struct FileStatus(ulong Device, ulong Inode, long
 
     [LibraryImport(NativeLibraries.LibC)]
     private static unsafe partial int fstat(int fd, byte* buffer);
+
+    [LibraryImport(NativeLibraries.LibC, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int __xstat(int version, string path, byte* buffer);
+
+    [LibraryImport(NativeLibraries.LibC, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int __lxstat(int version, string path, byte* buffer);
+
+    [LibraryImport(NativeLibraries.LibC)]
+    private static unsafe partial int __fxstat(int version, int fd, byte* buffer);
 
     [LibraryImport(NativeLibraries.LibC, EntryPoint = "fstat$INODE64")]
     private static unsafe partial int fstat_inode64(int fd, byte* buffer);

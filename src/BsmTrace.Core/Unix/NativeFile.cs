@@ -11,8 +11,9 @@ namespace BsmTrace.Unix;
 /// </summary>
 public static partial class NativeFile
 {
-    private const int Eloop = 40; // Linux; the BSDs and macOS say 62
-    private const int EloopBsd = 62;
+    // What open(2) says of a symbolic link met with O_NOFOLLOW: ELOOP on Linux (40) and macOS (62);
+    // FreeBSD says EMLINK (31, vfs_vnops.c: vn_open_vnode).
+    private static int NoFollowRefusal => OperatingSystem.IsLinux() ? 40 : OperatingSystem.IsFreeBSD() ? 31 : 62;
 
     static NativeFile() => NativeLibraries.EnsureRegistered();
 
@@ -87,7 +88,7 @@ public static partial class NativeFile
     /// <summary>An open(2) failure as one line: a symbolic link refused by O_NOFOLLOW is said as such.</summary>
     internal static IOException Failure(string path, int errno, int flags)
     {
-        bool symlink = (flags & OpenFlags.NoFollow) != 0 && errno == (OperatingSystem.IsLinux() ? Eloop : EloopBsd);
+        bool symlink = (flags & OpenFlags.NoFollow) != 0 && errno == NoFollowRefusal;
         string why = symlink ? "is a symbolic link, which bsmtrace does not follow here" : Marshal.GetPInvokeErrorMessage(errno);
         return new IOException($"{path}: {why}");
     }
