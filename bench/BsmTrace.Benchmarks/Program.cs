@@ -26,6 +26,9 @@ if (args is ["latency", var executable, ..])
 if (args is ["count", var what, var trailPath, var byteCount, var rounds])
     return InstructionCount.Run(what, trailPath, int.Parse(byteCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture));
 
+if (args is ["scaled-policy", var kind, var n, var scaledPath])
+    return ScaledPolicy.Run(kind, int.Parse(n, System.Globalization.CultureInfo.InvariantCulture), scaledPath);
+
 if (args is ["pattern-worst-case"])
     return PatternWorstCase.Run();
 

@@ -27,6 +27,16 @@ internal sealed class MatchPlan
         for (int s = 0; s < Sequences.Length; s++)
             KeepsEvidence[s] = keepEvidence || Sequences[s].LogChannels.Any(c => c.WritesRecords);
         Candidates = BuildIndex(Sequences);
+        // Events that share a list of sequences share its index too.
+        var built = new Dictionary<int[], CandidateIndex>(ReferenceEqualityComparer.Instance);
+        CandidateIndexes = new CandidateIndex[Candidates.Length];
+        for (int e = 0; e < Candidates.Length; e++)
+        {
+            if (!built.TryGetValue(Candidates[e], out var index))
+                built.Add(Candidates[e], index = CandidateIndex.Build(Candidates[e], Sequences));
+            CandidateIndexes[e] = index;
+        }
+
         // Asked by the reader at every batch: derived once, the policy does not change.
         UsesObjects = Sequences.Any(s => s.States.Any(st => st.Object is not null));
     }
@@ -44,6 +54,9 @@ internal sealed class MatchPlan
 
     /// <summary>For each event number, the indices of the sequences that have a state accepting it.</summary>
     public int[][] Candidates { get; }
+
+    /// <summary>For each event number, its candidates split by how their subject is found (see <see cref="CandidateIndex"/>).</summary>
+    public CandidateIndex[] CandidateIndexes { get; }
 
     /// <summary>Whether any state has an object rule (else paths need not be remembered by inode).</summary>
     public bool UsesObjects { get; }

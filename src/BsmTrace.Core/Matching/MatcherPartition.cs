@@ -27,6 +27,7 @@ internal sealed class MatcherPartition
     private readonly InstanceAgeList _byAge = new();
     private readonly Stack<SequenceInstance> _pool = new();
     private readonly EvidenceArena _evidence;
+    private int[] _candidateBuffer = new int[16];
     private readonly Action<SequenceInstance> _expire;
 
     public MatcherPartition(MatchPlan plan, int index, int partitions, int capacity, long evidenceBudget = long.MaxValue)
@@ -83,7 +84,7 @@ internal sealed class MatcherPartition
             ref readonly var record = ref batch.Records[i];
             Sweep(record.Seconds);
 
-            var candidates = _plan.Candidates[record.EventType];
+            var candidates = _plan.CandidateIndexes[record.EventType].For(record, ref _candidateBuffer);
             bool matched = false;
             foreach (int s in candidates)
             {

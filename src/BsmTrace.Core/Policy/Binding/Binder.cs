@@ -40,6 +40,7 @@ internal sealed class Binder
     private static readonly string[] SyslogLevels = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
 
     private readonly PolicyEnvironment _env;
+    private readonly Dictionary<(string Content, bool Negated, string Description), EventMatcher> _eventMatchers = [];
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, BoundSet> _sets = new(StringComparer.Ordinal);
     private readonly List<BoundSet> _definedSets = [];
@@ -726,8 +727,24 @@ internal sealed class Binder
         if (set is null)
             return null;
         string description = Describe(use, set);
+        // One matcher (an 8 KB bitmap) per set and sense, however many states use it: a policy of
+        // thousands of sequences over a few event sets held a bitmap per state.
+        // Keyed by what the set holds, so that inline sets written alike share one too.
+        string content = set.Type == SetType.AuditEvent
+            ? $"e{System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(set.EventBits)):x16}"
+            : $"c{set.ClassMask:x8}";
+        var key = (content, use.Negated, description);
+        if (_eventMatchers.TryGetValue(key, out var shared))
+            return shared;
+        var matcher = EventMatcherOf(set, use.Negated, description);
+        _eventMatchers.Add(key, matcher);
+        return matcher;
+    }
+
+    private EventMatcher EventMatcherOf(BoundSet set, bool negated, string description)
+    {
         if (set.Type == SetType.AuditEvent)
-            return EventMatcher.FromBitmap(set.EventBits, use.Negated, description);
+            return EventMatcher.FromBitmap(set.EventBits, negated, description);
 
         // A class set becomes the events whose classes share a bit with it, resolved now against
         // the event table so that matching is one lookup (the original reread the table per check).
@@ -739,7 +756,7 @@ internal sealed class Binder
                 EventMatcher.Add(inClass, auditEvent.Number);
         }
 
-        return EventMatcher.FromBitmap(inClass, use.Negated, description);
+        return EventMatcher.FromBitmap(inClass, negated, description);
     }
 
     private ObjectMatcher? BindObject(SetUseSyntax use)
