@@ -69,7 +69,7 @@ internal sealed class CandidateIndex
         int sources = General.Length > 0 ? 1 : 0;
         foreach (var (field, byId) in Explicit)
         {
-            if (byId.TryGetValue(IdOf(field, record.Subject), out var found))
+            if (byId.TryGetValue(SubjectSelector.IdOf(field, record.Subject), out var found))
             {
                 Append(ref buffer, ref count, found);
                 sources++;
@@ -89,13 +89,4 @@ internal sealed class CandidateIndex
         items.CopyTo(buffer, count);
         count += items.Length;
     }
-
-    private static uint IdOf(SubjectField field, in SubjectIds ids) => field switch
-    {
-        SubjectField.AuditUid => ids.AuditUid,
-        SubjectField.EffectiveUid => ids.EffectiveUid,
-        SubjectField.RealUid => ids.RealUid,
-        SubjectField.EffectiveGid => ids.EffectiveGid,
-        _ => ids.RealGid,
-    };
 }

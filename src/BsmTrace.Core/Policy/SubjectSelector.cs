@@ -111,7 +111,10 @@ public sealed class SubjectSelector
     }
 
     /// <summary>The value of the keyed field: the subject of an alert and the main part of an instance's key.</summary>
-    public uint KeyOf(in SubjectIds ids) => Field switch
+    public uint KeyOf(in SubjectIds ids) => IdOf(Field, ids);
+
+    /// <summary>The value of <paramref name="field"/> among a record's subject ids.</summary>
+    public static uint IdOf(SubjectField field, in SubjectIds ids) => field switch
     {
         SubjectField.AuditUid => ids.AuditUid,
         SubjectField.EffectiveUid => ids.EffectiveUid,

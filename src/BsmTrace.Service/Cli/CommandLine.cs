@@ -124,6 +124,9 @@ public static class CommandLine
         }
     }
 
+    /// <summary>"1 file", "2 files": a count with its noun agreeing.</summary>
+    internal static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
     /// <summary>The parser's "Unrecognized command or argument 'x'." in the words the rest of bsmtrace uses.</summary>
     private static string Reworded(string message)
     {

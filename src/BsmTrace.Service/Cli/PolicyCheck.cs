@@ -26,17 +26,15 @@ internal static class PolicyCheck
             int warnings = result.Warnings.Count();
             if (policy is not null)
             {
-                stdout.WriteLine($"{path}: {Count(policy.Sequences.Count, "sequence")}, {Count(policy.Sequences.Sum(s => s.States.Count), "state")}, " +
-                    $"{Count(result.Files.Count, "file")}, {Count(warnings, "warning")}");
+                stdout.WriteLine($"{path}: {CommandLine.Count(policy.Sequences.Count, "sequence")}, {CommandLine.Count(policy.Sequences.Sum(s => s.States.Count), "state")}, " +
+                    $"{CommandLine.Count(result.Files.Count, "file")}, {CommandLine.Count(warnings, "warning")}");
             }
             else
             {
-                stdout.WriteLine($"{path}: {Count(result.Errors.Count(), "error")}, {Count(warnings, "warning")}: the policy does not load");
+                stdout.WriteLine($"{path}: {CommandLine.Count(result.Errors.Count(), "error")}, {CommandLine.Count(warnings, "warning")}: the policy does not load");
             }
         }
 
         return policy is null ? CommandLine.Failure : CommandLine.Success;
     }
-
-    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 }

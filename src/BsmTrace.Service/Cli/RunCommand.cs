@@ -60,10 +60,10 @@ internal static class RunCommand
     /// <summary>The end of a trail run in one line: what was read, found, damaged and let go.</summary>
     internal static string Summary(string source, DetectorRun run, TimeSpan elapsed) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"bsmtrace: {source}: {Count(run.Records, "record")}, {Count(run.AlertsRaised, "alert")}, {Count(run.Damaged, "piece")} of damage, " +
-            $"{Count(run.InstancesEvicted, "instance")} evicted, in {elapsed.TotalSeconds:F1} s");
+            $"bsmtrace: {source}: {CommandLine.Count(run.Records, "record")}, {CommandLine.Count(run.AlertsRaised, "alert")}, {CommandLine.Count(run.Damaged, "piece")} of damage, " +
+            $"{CommandLine.Count(run.InstancesEvicted, "instance")} evicted, in {elapsed.TotalSeconds:F1} s");
 
-    private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
 
     internal static int ExitStatus(RunEnd end, DetectorRun run) => end switch
     {

@@ -141,22 +141,38 @@ public sealed class OutputDirectoryTests : IDisposable
         Assert.False(File.Exists(json));
     }
 
+    /// <summary>A service following a FIFO with a log directory, its first alert written to bsmtrace.log.</summary>
+    private async Task<LoggingService> LoggingServiceAsync()
+    {
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        var service = ServiceProcess.Start(["-F", "--follow", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", fifo]);
+        var run = new LoggingService(service, await Fifo.OpenAsync(fifo), Path.Combine(logs, "bsmtrace.log"));
+        await run.ExecAsync(T);
+        await service.WaitUntilAsync(() => File.Exists(run.Log) && File.ReadAllLines(run.Log).Length == 1, "the first alert in bsmtrace.log");
+        return run;
+    }
+
+    private sealed record LoggingService(ServiceProcess Service, Stream Writer, string Log) : IAsyncDisposable
+    {
+        public async Task ExecAsync(long seconds)
+        {
+            await Writer.WriteAsync(Make(Execve, seconds));
+            await Writer.FlushAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Writer.DisposeAsync();
+            await Service.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task A_log_file_that_cannot_be_opened_again_on_sighup_is_written_on_where_it_was()
     {
-        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
-        var log = Path.Combine(logs, "bsmtrace.log");
-        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
-        await using var service = ServiceProcess.Start(["-F", "--follow", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", fifo]);
-        await using var writer = await Fifo.OpenAsync(fifo);
-        async Task Exec(long t)
-        {
-            await writer.WriteAsync(Make(Execve, t));
-            await writer.FlushAsync();
-        }
-
-        await Exec(T);
-        await service.WaitUntilAsync(() => File.Exists(log) && File.ReadAllLines(log).Length == 1, "the first alert in bsmtrace.log");
+        await using var run = await LoggingServiceAsync();
+        var (service, log) = (run.Service, run.Log);
         // Rotated, and something that is not a file now stands where the new one would go.
         var rotated = log + ".0";
         File.Move(log, rotated);
@@ -164,7 +180,7 @@ public sealed class OutputDirectoryTests : IDisposable
 
         await service.SignalAsync("HUP");
         await service.WaitForLineAsync(l => l.Contains("cannot open its files again", StringComparison.Ordinal));
-        await Exec(T + 1);
+        await run.ExecAsync(T + 1);
         // Before, the old file was closed first and the alert was lost to a sink with no file.
         await service.WaitUntilAsync(() => File.ReadAllLines(rotated).Length == 2, "the second alert in the file opened before");
         await service.StopCleanlyAsync();
@@ -173,31 +189,20 @@ public sealed class OutputDirectoryTests : IDisposable
     [Fact]
     public async Task Log_files_are_opened_again_on_sighup_and_not_before()
     {
-        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
-        var log = Path.Combine(logs, "bsmtrace.log");
-        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
-        await using var service = ServiceProcess.Start(["-F", "--follow", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", fifo]);
-        await using var writer = await Fifo.OpenAsync(fifo);
-        async Task Exec(long t)
-        {
-            await writer.WriteAsync(Make(Execve, t));
-            await writer.FlushAsync();
-        }
-
-        await Exec(T);
-        await service.WaitUntilAsync(() => File.Exists(log) && File.ReadAllLines(log).Length == 1, "the first alert in bsmtrace.log");
+        await using var run = await LoggingServiceAsync();
+        var (service, log) = (run.Service, run.Log);
 
         // newsyslog moves the file aside, then signals: until the signal, alerts go on into the moved file.
         var rotated = log + ".0";
         File.Move(log, rotated);
-        await Exec(T + 1);
+        await run.ExecAsync(T + 1);
         await service.WaitUntilAsync(() => File.ReadAllLines(rotated).Length == 2, "the second alert in the moved file");
         Assert.False(File.Exists(log));
 
         await service.SignalAsync("HUP");
         await service.WaitForLineAsync(l => l.Contains("Output files opened again (SIGHUP)", StringComparison.Ordinal));
         Assert.True(File.Exists(log)); // made again at once, not at the next alert
-        await Exec(T + 2);
+        await run.ExecAsync(T + 2);
         await service.WaitUntilAsync(() => File.ReadAllLines(log).Length == 1, "the third alert in the new bsmtrace.log");
         Assert.Equal(2, File.ReadAllLines(rotated).Length);
         await service.StopCleanlyAsync();

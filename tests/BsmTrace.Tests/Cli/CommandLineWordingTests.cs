@@ -82,22 +82,10 @@ public sealed class CommandLineWordingTests : IDisposable
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         string command = $"'{dotnet}' '{Path.Combine(AppContext.BaseDirectory, "bsmtrace.dll")}' -F -l '{logs}' -f '{policy}' -a '{trail}' --state-dir ''";
 
-        var onTerminal = await RunAsync("/usr/bin/script", ["-qec", command, "/dev/null"]);
+        var (_, onTerminal) = await Command.RunAsync("/usr/bin/script", ["-qec", command, "/dev/null"]);
         var redirected = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", policy, "-a", trail]);
 
         Assert.Matches(@$"bsmtrace: {System.Text.RegularExpressions.Regex.Escape(trail)}: 2 records, 1 alert, 0 pieces of damage, 0 instances evicted, in \d+\.\d s", onTerminal);
         Assert.Equal("", redirected.StandardError);
-    }
-
-    private static async Task<string> RunAsync(string file, string[] args)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return await output + await errors;
     }
 }

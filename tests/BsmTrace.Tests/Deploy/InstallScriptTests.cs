@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BsmTrace.Tests.Support;
 
 namespace BsmTrace.Tests.Deploy;
@@ -12,24 +11,10 @@ public sealed class InstallScriptTests : IDisposable
 
     private static string Script => Path.Combine(SharedData.RepositoryRoot, "deploy", "install.sh");
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
-            start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
     private static async Task<string> InstallAsync(string platform, string destdir)
     {
         // The program as the tests built it: what install.sh would publish, without publishing again.
-        var (code, output) = await RunAsync("/bin/sh", [Script, "--platform", platform, "--publish-dir", AppContext.BaseDirectory],
+        var (code, output) = await Command.RunAsync("/bin/sh", [Script, "--platform", platform, "--publish-dir", AppContext.BaseDirectory],
             new Dictionary<string, string> { ["DESTDIR"] = destdir, ["PREFIX"] = "/usr/local" });
         Assert.True(code == 0, output);
         return output;
@@ -61,7 +46,7 @@ public sealed class InstallScriptTests : IDisposable
         Assert.DoesNotContain("%%", await File.ReadAllTextAsync(At(rotation)), StringComparison.Ordinal);
 
         // What it installed runs, and passes its own sample policy.
-        var (code, output) = await RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
+        var (code, output) = await Command.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
             [At("usr/local/lib/bsmtrace/bsmtrace.dll"), "check", At("usr/local/etc/bsmtrace.conf")]);
         Assert.True(code == 0, output);
     }
@@ -73,7 +58,7 @@ public sealed class InstallScriptTests : IDisposable
         await InstallAsync("freebsd", root);
         string script = Path.Combine(root, "usr/local/etc/rc.d/bsmtrace");
 
-        var (exit, output) = await RunAsync("/bin/sh", ["-n", script]);
+        var (exit, output) = await Command.RunAsync("/bin/sh", ["-n", script]);
         Assert.True(exit == 0, output);
         string text = await File.ReadAllTextAsync(script);
         Assert.Equal((UnixFileMode)0x16d, Mode(script)); // 0555

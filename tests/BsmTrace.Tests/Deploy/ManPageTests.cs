@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BsmTrace.Tests.Support;
 
 namespace BsmTrace.Tests.Deploy;
@@ -8,7 +7,7 @@ public sealed class ManPageTests
 {
     private static string Page(string name) => Path.Combine(SharedData.RepositoryRoot, "docs", "man", name);
 
-    private static bool HasMandoc => Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, "mandoc")));
+    private static bool HasMandoc => Command.IsInstalled("mandoc");
 
     [SkippableTheory]
     [InlineData("bsmtrace.8")]
@@ -16,14 +15,9 @@ public sealed class ManPageTests
     public async Task Is_clean_under_mandoc_lint(string page)
     {
         Skip.IfNot(HasMandoc, "mandoc is not installed (apt-get install mandoc; .ci/run does)");
-        var start = new ProcessStartInfo("mandoc") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-T", "lint", "-W", "warning", Page(page) })
-            start.ArgumentList.Add(a);
-        using var mandoc = Process.Start(start)!;
-        string output = await mandoc.StandardOutput.ReadToEndAsync() + await mandoc.StandardError.ReadToEndAsync();
-        await mandoc.WaitForExitAsync();
+        var (code, output) = await Command.RunAsync("mandoc", ["-T", "lint", "-W", "warning", Page(page)]);
 
-        Assert.True(mandoc.ExitCode == 0 && output.Length == 0, output);
+        Assert.True(code == 0 && output.Length == 0, output);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http;
 using System.Text.RegularExpressions;
@@ -20,7 +19,7 @@ public sealed class MetricsContractTests : IDisposable
 
     private static string Deploy(string relative) => Path.Combine(SharedData.RepositoryRoot, "deploy", relative);
 
-    private static bool HasPromtool => Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, "promtool")));
+    private static bool HasPromtool => Command.IsInstalled("promtool");
 
     private async Task<(ServiceProcess Service, int Port, string Scrape)> StartAsync()
     {
@@ -58,7 +57,7 @@ public sealed class MetricsContractTests : IDisposable
         var (service, _, scrape) = await StartAsync();
         await using (service)
         {
-            var (code, output) = await RunAsync("promtool", ["check", "metrics"], stdin: scrape);
+            var (code, output) = await Command.RunAsync("promtool", ["check", "metrics"], stdin: scrape);
             Assert.True(code == 0, output);
             await service.StopCleanlyAsync();
         }
@@ -95,22 +94,7 @@ public sealed class MetricsContractTests : IDisposable
         }
 
         Skip.IfNot(HasPromtool, "promtool is not installed: the rules' syntax is not checked (apt-get install prometheus; .ci/run does)");
-        var (code, output) = await RunAsync("promtool", ["check", "rules", Deploy("prometheus/bsmtrace.rules.yml")]);
+        var (code, output) = await Command.RunAsync("promtool", ["check", "rules", Deploy("prometheus/bsmtrace.rules.yml")]);
         Assert.True(code == 0, output);
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(string file, string[] args, string? stdin = null)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-            await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
