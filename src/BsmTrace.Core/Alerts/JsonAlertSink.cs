@@ -140,9 +140,10 @@ public sealed class JsonAlertSink : AlertSink
     {
         if (_directory is null)
             return;
+        // Opened anew before the old one closes: if it cannot be, alerts go on where they went.
+        var fresh = _directory.OpenAppend(_fileName!, FileMode);
         _file?.Dispose();
-        _file = null;
-        _file = _directory.OpenAppend(_fileName!, FileMode);
+        _file = fresh;
     }
 
     public override void Sync()

@@ -264,7 +264,7 @@ internal sealed class SinkQueue
         }
         catch (Exception e) when (IsOutputFailure(e))
         {
-            _logger.LogError("Alert sink {Sink} cannot open its files again: {Reason}; it tries again at the next alert", Sink.Name, e.Message);
+            _logger.LogError("Alert sink {Sink} cannot open its files again: {Reason}; it writes on to the files it had open", Sink.Name, e.Message);
         }
 
         reopened.TrySetResult();

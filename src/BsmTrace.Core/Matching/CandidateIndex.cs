@@ -64,21 +64,35 @@ internal sealed class CandidateIndex
     {
         if (Explicit.Length == 0 || !record.HasSubject)
             return General; // a record without a subject is taken only by "any"
+        int[]? only = null;
         int count = 0;
-        Append(ref buffer, ref count, General);
-        int sources = General.Length > 0 ? 1 : 0;
+        int sources = 0;
         foreach (var (field, byId) in Explicit)
         {
-            if (byId.TryGetValue(SubjectSelector.IdOf(field, record.Subject), out var found))
+            if (!byId.TryGetValue(SubjectSelector.IdOf(field, record.Subject), out var found))
+                continue;
+            if (sources++ == 0 && General.Length == 0)
             {
-                Append(ref buffer, ref count, found);
-                sources++;
+                only = found; // one list alone: no copy
+                continue;
             }
+
+            if (only is not null)
+            {
+                Append(ref buffer, ref count, only);
+                only = null;
+            }
+
+            Append(ref buffer, ref count, found);
         }
 
+        if (sources == 0)
+            return General;
+        if (only is not null)
+            return only;
+        Append(ref buffer, ref count, General);
         var span = buffer.AsSpan(0, count);
-        if (sources > 1)
-            span.Sort(); // the order of the sequences in the policy, as the alerts of one record come out
+        span.Sort(); // the order of the sequences in the policy, as the alerts of one record come out
         return span;
     }
 

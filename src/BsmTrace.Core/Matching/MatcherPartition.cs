@@ -89,7 +89,9 @@ internal sealed class MatcherPartition
             foreach (int s in candidates)
             {
                 var sequence = _plan.Sequences[s];
-                if (!sequence.Subject.Matches(record))
+                // The index found the sequences of explicit sets by the record's id; "any" takes every
+                // record; a negated set alone is left to test.
+                if (sequence.Subject.Negated && !sequence.Subject.Matches(record))
                     continue;
                 int zone = batch.ZoneIds[i];
                 if (sequence.Zone.Kind != ZoneRuleKind.Unrestricted && !_plan.ZoneMatches(s, record, zone))

@@ -13,23 +13,6 @@ public sealed record TriggerRequest(string Sequence, string? Program, IReadOnlyL
     /// argv for people to read (logs): arguments joined by spaces, bytes that are not UTF-8 shown as
     /// U+FFFD, control characters as \xHH, so that a file name holding a newline cannot forge a log line.
     /// </summary>
-    public string CommandLine => Printable(string.Join(' ', Argv.Select(a => Encoding.UTF8.GetString(a))));
+    public string CommandLine => Printing.LogText.Printable(string.Join(' ', Argv.Select(a => Encoding.UTF8.GetString(a))));
 
-    /// <summary>Text with its control characters written as \xHH: what a log line may carry of someone else's bytes.</summary>
-    public static string Printable(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (!text.Any(char.IsControl))
-            return text;
-        var sb = new StringBuilder(text.Length + 8);
-        foreach (char c in text)
-        {
-            if (char.IsControl(c))
-                sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
-            else
-                sb.Append(c);
-        }
-
-        return sb.ToString();
-    }
 }

@@ -25,6 +25,7 @@ public sealed class PathPrefixSet
     private readonly HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> _componentLookup;
     private readonly HashSet<byte[]>? _rawPrefixes;
     private readonly HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> _rawLookup;
+    private readonly int _longest;
 
     public PathPrefixSet(IEnumerable<string> paths)
         : this(paths, DefaultScanLimit)
@@ -43,6 +44,7 @@ public sealed class PathPrefixSet
         _components = new HashSet<byte[]>(_items.Where(i => i.Length > 0 && i[^1] != (byte)'/'), ByteSpanComparer.Instance);
         _rawPrefixes = new HashSet<byte[]>(_items.Where(i => i.Length > 0 && i[^1] == (byte)'/'), ByteSpanComparer.Instance);
         _componentLookup = _components.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _longest = _items[^1].Length;
         _rawLookup = _rawPrefixes.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
@@ -71,9 +73,10 @@ public sealed class PathPrefixSet
     {
         bool anyComponents = _components!.Count > 0;
         bool anyRaw = _rawPrefixes!.Count > 0;
-        if (anyComponents && _componentLookup.Contains(path))
+        if (anyComponents && path.Length <= _longest && _componentLookup.Contains(path))
             return true;
-        for (int slash = path.IndexOf((byte)'/'); slash >= 0; slash = NextSlash(path, slash))
+        // No cut longer than the longest item can be one: a deep path costs no more than the set's depth.
+        for (int slash = path.IndexOf((byte)'/'); slash >= 0 && slash <= _longest; slash = NextSlash(path, slash))
         {
             if (anyComponents && slash > 0 && _componentLookup.Contains(path[..slash]))
                 return true;

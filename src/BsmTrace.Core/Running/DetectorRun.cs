@@ -28,7 +28,6 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     private readonly AlertDispatcher _alerts;
     private readonly TriggerRunner _triggers;
     private readonly PatternFailureCounts _patternFailures;
-    private readonly long _queueBudgetBytes;
     private bool _droppedPrivileges;
     private int _reading;
     private readonly Stream? _rawDump;
@@ -66,7 +65,6 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
         _policy = policy;
         _delivery = settings.SourceCannotWait ? AlertDelivery.DropWhenFull : AlertDelivery.Wait;
         _alerts = new AlertDispatcher(defaults, _delivery, logger, queueBytes: settings.Outputs.QueueBudgetBytes);
-        _queueBudgetBytes = settings.Outputs.QueueBudgetBytes;
         _alerts.SetChannels(policy, channels);
         _triggers = new TriggerRunner(settings.Triggers, logger);
         _patternFailures = new PatternFailureCounts(logger, settings.Source);
@@ -149,7 +147,7 @@ public sealed class DetectorRun : IMatchConsumer, IAsyncDisposable
     [
         new("evidence", _pipeline.Engine.EvidenceBytes, _pipeline.Engine.Options.EvidenceBudgetBytes),
         new("remembered_paths", _pipeline.RememberedPathBytes, _pipeline.Engine.Options.RememberedPathBudgetBytes),
-        new("sink_queues", _alerts.QueuedBytes, _queueBudgetBytes),
+        new("sink_queues", _alerts.QueuedBytes, _settings.Outputs.QueueBudgetBytes),
     ];
 
     /// <summary>Records left out of evidence because its budget was spent.</summary>

@@ -209,7 +209,7 @@ public sealed class TriggerRunner : IAsyncDisposable
             {
                 Interlocked.Increment(ref _failed);
                 _logger.LogError("Trigger of sequence {Sequence} ({Program}) exited with status {Status}: {Output}",
-                    request.Sequence, request.CommandLine, status, TriggerRequest.Printable(text.TrimEnd()));
+                    request.Sequence, request.CommandLine, status, Printing.LogText.Printable(text.TrimEnd()));
             }
         }
     }

@@ -38,13 +38,6 @@ public static partial class FileKind
             _ = close(fd);
     }
 
-    /// <summary>The user id owning <paramref name="path"/>, or null when it cannot be told here.</summary>
-    public static uint? Owner(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        return FileStatus.TryGet(path, followLinks: true, out var status) ? status.Owner : null;
-    }
-
     /// <summary>The effective user id of this process: "the service's own user".</summary>
     public static uint EffectiveUserId => geteuid();
 

@@ -28,6 +28,10 @@ public sealed partial class SpawnedProcess : IDisposable
     private const int SignalSetBytes = 128;
 
     private readonly int _output;
+    // Killing the group and reaping the child are done under one lock: once the child is reaped its
+    // id (and so the group's) may belong to another process, which a late kill must not reach.
+    private readonly Lock _reap = new();
+    private bool _reaped;
     private int _disposed;
 
     static SpawnedProcess() => NativeLibraries.EnsureRegistered();
@@ -138,12 +142,23 @@ public sealed partial class SpawnedProcess : IDisposable
     /// <summary>Waits for the child itself to end and reaps it (waitpid); its exit status, or 128 + the signal that ended it.</summary>
     public unsafe int WaitForExit()
     {
-        int status;
-        while (waitpid(Pid, &status, 0) < 0)
+        // Waits without reaping first (where waitid can), so that the reaping itself is quick and under the lock.
+        byte* info = stackalloc byte[256];
+        while (waitid(WaitByPid, Pid, info, WaitExited | WaitNoWait) < 0 && Marshal.GetLastPInvokeError() == Eintr)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Eintr)
-                throw new IOException($"waitpid {Pid}: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+
+        int status;
+        lock (_reap)
+        {
+            while (waitpid(Pid, &status, 0) < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Eintr)
+                    throw new IOException($"waitpid {Pid}: {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+
+            _reaped = true;
         }
 
         int signal = status & 0x7f;
@@ -151,7 +166,14 @@ public sealed partial class SpawnedProcess : IDisposable
     }
 
     /// <summary>Kills the child's process group: the child and whatever it started that stayed in it.</summary>
-    public void KillGroup() => _ = kill(-Pid, Sigkill);
+    public void KillGroup()
+    {
+        lock (_reap)
+        {
+            if (!_reaped)
+                _ = kill(-Pid, Sigkill);
+        }
+    }
 
     /// <summary>
     /// Reads the child's output until every writer has closed it or <paramref name="deadline"/>

@@ -52,19 +52,17 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>
-    /// The exit status of a run, once its outputs have drained: 0 for a clean stop (SIGTERM, SIGINT)
-    /// whatever it met on the way, which was counted and logged; 1 for a run that failed; and for a
-    /// run to the end of its input, 1 when the input was damaged or an alert could not be written.
-    /// </summary>
     /// <summary>The end of a trail run in one line: what was read, found, damaged and let go.</summary>
     internal static string Summary(string source, DetectorRun run, TimeSpan elapsed) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"bsmtrace: {source}: {CommandLine.Count(run.Records, "record")}, {CommandLine.Count(run.AlertsRaised, "alert")}, {CommandLine.Count(run.Damaged, "piece")} of damage, " +
             $"{CommandLine.Count(run.InstancesEvicted, "instance")} evicted, in {elapsed.TotalSeconds:F1} s");
 
-
-
+    /// <summary>
+    /// The exit status of a run, once its outputs have drained: 0 for a clean stop (SIGTERM, SIGINT)
+    /// whatever it met on the way, which was counted and logged; 1 for a run that failed; and for a
+    /// run to the end of its input, 1 when the input was damaged or an alert could not be written.
+    /// </summary>
     internal static int ExitStatus(RunEnd end, DetectorRun run) => end switch
     {
         RunEnd.Stopped => CommandLine.Success,

@@ -96,8 +96,25 @@ public sealed class BsmTraceOptions
     /// </summary>
     public string? User { get; set; }
 
-    /// <summary>The account <see cref="User"/> names, from the user database; null when none is set or the system has none of that name.</summary>
-    public Unix.ServiceAccount? Account => string.IsNullOrEmpty(User) ? null : Unix.ServiceAccount.Find(User);
+    /// <summary>The account <see cref="User"/> names, from the user database (asked once per name); null when none is set or the system has none of that name.</summary>
+    public Unix.ServiceAccount? Account
+    {
+        get
+        {
+            if (string.IsNullOrEmpty(User))
+                return null;
+            if (_accountOf != User)
+            {
+                _account = Unix.ServiceAccount.Find(User);
+                _accountOf = User;
+            }
+
+            return _account;
+        }
+    }
+
+    private string? _accountOf;
+    private Unix.ServiceAccount? _account;
 
     public string? EventFile { get; set; }
 

@@ -95,7 +95,7 @@ public sealed class MatchService(
             "Alert {Sequence} (serial {Serial}, priority {Priority}): {SubjectField} {Subject} after {Duration} s, {Records} records, at {RecordTime} in {Source}, object {Object}, zone {Zone}, id {AlertId}",
             alert.Sequence.Name, alert.Sequence.Serial, alert.Sequence.Priority, alert.Sequence.Subject.FieldName, (int)alert.Subject,
             alert.Duration, alert.MatchedRecords, DateTimeOffset.FromUnixTimeSeconds(alert.Seconds).AddMilliseconds(alert.Milliseconds), alert.Source,
-            alert.Object, alert.Zone, alert.Id);
+            alert.Object is { } o ? Printing.LogText.Printable(o) : null, alert.Zone is { } z ? Printing.LogText.Printable(z) : null, alert.Id);
     }
 
     private void OnPolicyChange(PolicyOptions loaded)

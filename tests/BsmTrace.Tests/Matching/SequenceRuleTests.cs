@@ -312,6 +312,24 @@ public sealed class SequenceRuleTests
     }
 
     [Fact]
+    public void Sequences_found_by_subject_and_those_for_any_subject_alert_in_the_policys_order()
+    {
+        const string policy = """
+            define set $me <auid> { 1001; };
+            define set $them <euid> { 1001; };
+            define set $others <auid> { 7; };
+            sequence by.auid { subject $me; state { event any; status any; }; };
+            sequence for.any { subject any; state { event any; status any; }; };
+            sequence by.euid { subject $them; state { event any; status any; }; };
+            sequence not.mine { subject $others; state { event any; status any; }; };
+            sequence all.but { subject not $others; state { event any; status any; }; };
+            """;
+        var engine = new Engine(policy).Feed(Make(Execve, T), Make(Execve, T + 1, auid: 7, euid: 7));
+
+        Assert.Equal(["by.auid", "for.any", "by.euid", "all.but", "for.any", "not.mine"], engine.Alerts.Select(a => a.Sequence.Name));
+    }
+
+    [Fact]
     public void The_first_states_trigger_runs_whether_or_not_an_instance_starts()
     {
         const string policy = """

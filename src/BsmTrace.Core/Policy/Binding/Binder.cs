@@ -40,7 +40,7 @@ internal sealed class Binder
     private static readonly string[] SyslogLevels = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
 
     private readonly PolicyEnvironment _env;
-    private readonly Dictionary<(string Content, bool Negated, string Description), EventMatcher> _eventMatchers = [];
+    private readonly Dictionary<(string Content, bool Negated, string Description), (EventMatcher Matcher, ulong[] Source)> _eventMatchers = [];
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, BoundSet> _sets = new(StringComparer.Ordinal);
     private readonly List<BoundSet> _definedSets = [];
@@ -729,15 +729,20 @@ internal sealed class Binder
         string description = Describe(use, set);
         // One matcher (an 8 KB bitmap) per set and sense, however many states use it: a policy of
         // thousands of sequences over a few event sets held a bitmap per state.
-        // Keyed by what the set holds, so that inline sets written alike share one too.
+        // Keyed by what the set holds, so that inline sets written alike share one too; a hash of an
+        // event set's bitmap finds the candidate, and the bitmap itself decides.
         string content = set.Type == SetType.AuditEvent
             ? $"e{System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(set.EventBits)):x16}"
             : $"c{set.ClassMask:x8}";
         var key = (content, use.Negated, description);
-        if (_eventMatchers.TryGetValue(key, out var shared))
-            return shared;
+        if (_eventMatchers.TryGetValue(key, out var shared)
+            && (set.Type != SetType.AuditEvent || shared.Source.AsSpan().SequenceEqual(set.EventBits)))
+        {
+            return shared.Matcher;
+        }
+
         var matcher = EventMatcherOf(set, use.Negated, description);
-        _eventMatchers.Add(key, matcher);
+        _eventMatchers[key] = (matcher, set.Type == SetType.AuditEvent ? set.EventBits.ToArray() : []);
         return matcher;
     }
 

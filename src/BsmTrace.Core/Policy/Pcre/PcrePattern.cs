@@ -21,16 +21,13 @@ public sealed class PcrePattern : IDisposable
     private readonly ThreadLocal<MatchData> _matchData = new(() => new MatchData(), trackAllValues: true);
     private int _disposed;
 
-    private PcrePattern(string pattern, nint code, nint context, bool jit, PcreLimits limits)
+    private PcrePattern(string pattern, nint code, nint context, bool jit)
     {
         Pattern = pattern;
         _code = code;
         _context = context;
         IsJitCompiled = jit;
-        Limits = limits;
     }
-
-    public PcreLimits Limits { get; }
 
     public string Pattern { get; }
 
@@ -83,7 +80,7 @@ public sealed class PcrePattern : IDisposable
 
         _ = Pcre2Native.SetMatchLimit(context, limits.MatchLimit);
         _ = Pcre2Native.SetDepthLimit(context, limits.DepthLimit);
-        return new PcrePattern(pattern, code, context, jit, limits);
+        return new PcrePattern(pattern, code, context, jit);
     }
 
     /// <summary>
