@@ -13,7 +13,7 @@ internal sealed class CandidateIndex
 {
     public static CandidateIndex Empty { get; } = new([], []);
 
-    private CandidateIndex(int[] general, (SubjectField Field, Dictionary<uint, int[]> ById)[] explicitSubjects)
+    private CandidateIndex(int[] general, ExplicitSubjects[] explicitSubjects)
     {
         General = general;
         Explicit = explicitSubjects;
@@ -23,7 +23,34 @@ internal sealed class CandidateIndex
     public int[] General { get; }
 
     /// <summary>Per subject field, the sequences (ascending) whose explicit set holds each id.</summary>
-    public (SubjectField Field, Dictionary<uint, int[]> ById)[] Explicit { get; }
+    public ExplicitSubjects[] Explicit { get; }
+
+    /// <summary>
+    /// One field's ids in ascending order, each with its sequences: searched by halving, which for
+    /// the usual handful of ids costs less than hashing, and for thousands a dozen steps.
+    /// </summary>
+    internal sealed class ExplicitSubjects(SubjectField field, uint[] ids, int[][] sequences)
+    {
+        public SubjectField Field { get; } = field;
+
+        public int[]? Find(uint id)
+        {
+            int low = 0, high = ids.Length - 1;
+            while (low <= high)
+            {
+                int middle = (low + high) >>> 1;
+                uint value = ids[middle];
+                if (value == id)
+                    return sequences[middle];
+                if (value < id)
+                    low = middle + 1;
+                else
+                    high = middle - 1;
+            }
+
+            return null;
+        }
+    }
 
     public static CandidateIndex Build(int[] candidates, SequenceDefinition[] sequences)
     {
@@ -52,7 +79,11 @@ internal sealed class CandidateIndex
 
         return new CandidateIndex(
             [.. general],
-            [.. byField.Select(f => (f.Key, f.Value.ToDictionary(i => i.Key, i => i.Value.ToArray())))]);
+            [.. byField.Select(f =>
+            {
+                var ids = f.Value.Keys.Order().ToArray();
+                return new ExplicitSubjects(f.Key, ids, [.. ids.Select(id => f.Value[id].ToArray())]);
+            })]);
     }
 
     /// <summary>
@@ -67,9 +98,9 @@ internal sealed class CandidateIndex
         int[]? only = null;
         int count = 0;
         int sources = 0;
-        foreach (var (field, byId) in Explicit)
+        foreach (var subjects in Explicit)
         {
-            if (!byId.TryGetValue(SubjectSelector.IdOf(field, record.Subject), out var found))
+            if (subjects.Find(SubjectSelector.IdOf(subjects.Field, record.Subject)) is not { } found)
                 continue;
             if (sources++ == 0 && General.Length == 0)
             {

@@ -84,7 +84,8 @@ internal sealed class MatcherPartition
             ref readonly var record = ref batch.Records[i];
             Sweep(record.Seconds);
 
-            var candidates = _plan.CandidateIndexes[record.EventType].For(record, ref _candidateBuffer);
+            var index = _plan.CandidateIndexes[record.EventType];
+            var candidates = index.Explicit.Length == 0 ? index.General : index.For(record, ref _candidateBuffer);
             bool matched = false;
             foreach (int s in candidates)
             {

@@ -46,6 +46,8 @@ public sealed class ObjectMatcher
         if (!hasPath)
             return false;
         bool found = Paths?.Matches(path) == true;
+        if (_patterns.Length == 0)
+            return found != Negated; // path items alone cannot fail to say
         for (int i = 0; !found && i < _patterns.Length; i++)
         {
             // A pattern that cannot say decides nothing while another item may still say for sure:
