@@ -27,6 +27,12 @@ public sealed class ObjectMatcher
 
     public IReadOnlyList<PcrePattern> Patterns => _patterns;
 
+    /// <summary>What the rule takes, as text that is equal exactly when two rules are (for fingerprints); made once, as a state of many shares it.</summary>
+    public string Canonical => _canonical ??=
+        $"{Negated} [{string.Join(',', Paths?.Paths ?? [])}] [{string.Join('\u0001', _patterns.Select(p => p.Pattern))}]";
+
+    private string? _canonical;
+
     public bool Negated { get; }
 
     public string Description { get; }

@@ -21,9 +21,18 @@ public static class SetTypes
 
     public static bool TryParse(string name, out SetType type)
     {
-        int index = Names.ToList().IndexOf(name);
-        type = (SetType)Math.Max(index, 0);
-        return index >= 0;
+        // A loop, not a list made per call: a policy of thousands of sets asks this for each.
+        for (int i = 0; i < Names.Count; i++)
+        {
+            if (string.Equals(Names[i], name, StringComparison.Ordinal))
+            {
+                type = (SetType)i;
+                return true;
+            }
+        }
+
+        type = default;
+        return false;
     }
 
     public static string Name(this SetType type) => Names[(int)type];

@@ -41,6 +41,7 @@ internal sealed class Binder
 
     private readonly PolicyEnvironment _env;
     private readonly Dictionary<(string Content, bool Negated, string Description), (EventMatcher Matcher, ulong[] Source)> _eventMatchers = [];
+    private readonly Dictionary<(BoundSet Set, int Paths, int Patterns, bool Negated, string Description), ObjectMatcher> _objectMatchers = [];
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, BoundSet> _sets = new(StringComparer.Ordinal);
     private readonly List<BoundSet> _definedSets = [];
@@ -579,9 +580,7 @@ internal sealed class Binder
     private static string StateFingerprint(StateDefinition state)
     {
         var events = state.Event.IsAny ? "any" : state.Event.Canonical;
-        var obj = state.Object is null
-            ? "none"
-            : $"{state.Object.Negated} [{string.Join(',', state.Object.Paths?.Paths ?? [])}] [{string.Join('\u0001', state.Object.Patterns.Select(p => p.Pattern))}]";
+        var obj = state.Object is null ? "none" : state.Object.Canonical;
         return $"event {events}; status {state.Status}; object {obj}; trigger {state.Trigger?.Command}";
     }
 
@@ -775,8 +774,16 @@ internal sealed class Binder
         var set = BindSetUse(use, t => t.IsObject(), "object", "a path or pcre set");
         if (set is null)
             return null;
+        // One matcher per set as it stands (a later definition may add to it) and sense, however
+        // many states use it: a path set of thousands of items is indexed once, not per state.
+        string description = Describe(use, set);
+        var key = (set, set.Paths.Count, set.Patterns.Count, use.Negated, description);
+        if (_objectMatchers.TryGetValue(key, out var shared))
+            return shared;
         var paths = set.Type == SetType.Path ? new PathPrefixSet(set.Paths) : null;
-        return new ObjectMatcher(paths, set.Patterns, use.Negated, Describe(use, set));
+        var matcher = new ObjectMatcher(paths, set.Patterns, use.Negated, description);
+        _objectMatchers.Add(key, matcher);
+        return matcher;
     }
 
     private static string Hint(string name, IEnumerable<string> candidates) =>

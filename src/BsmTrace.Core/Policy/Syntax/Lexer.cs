@@ -39,7 +39,8 @@ public sealed class Lexer
     public static List<Token> Tokenize(string text, string file, DiagnosticBag diagnostics, out bool endsInsideString)
     {
         var lexer = new Lexer(text, file, diagnostics);
-        var tokens = new List<Token>();
+        // About one token per five characters of policy: sized once rather than grown for a large one.
+        var tokens = new List<Token>(text.Length / 5 + 16);
         Token token;
         do
         {
