@@ -23,14 +23,17 @@ public sealed class TriggerRunner : IAsyncDisposable
     private readonly TriggerRunnerOptions _options;
     private readonly byte[][] _environment;
     private readonly ILogger _logger;
-    private readonly Channel<TriggerRequest> _queue;
+    // Each trigger queued gets the next ticket: with several workers they start out of order, and a
+    // checkpoint must wait for every one queued before it, not for as many as were queued.
+    private readonly Channel<(long Ticket, TriggerRequest Request)> _queue;
+    private readonly HashSet<long> _startedAhead = [];
+    private long _startedUpTo;
     private readonly Task[] _workers;
     private long _succeeded;
     private long _failed;
     private long _timedOut;
     private long _dropped;
     private long _asked;
-    private long _dispatched;
     private readonly Lock _waitersLock = new();
     private readonly List<(long Mark, TaskCompletionSource Done)> _waiters = [];
 
@@ -41,7 +44,7 @@ public sealed class TriggerRunner : IAsyncDisposable
         _logger = logger;
         _environment = [.. Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .Select(e => Encoding.UTF8.GetBytes($"{e.Key}={e.Value}"))];
-        _queue = Channel.CreateBounded<TriggerRequest>(new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<(long, TriggerRequest)>(new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
         _workers = Enumerable.Range(0, Math.Max(1, options.MaxConcurrent)).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
 
@@ -54,20 +57,22 @@ public sealed class TriggerRunner : IAsyncDisposable
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Queues a trigger if there is room; false when every slot of the queue is taken.</summary>
+    /// <summary>Queues a trigger if there is room; false when every slot of the queue is taken. From one thread (the matcher's).</summary>
     public bool TryEnqueue(TriggerRequest request)
     {
-        if (!_queue.Writer.TryWrite(request))
+        long ticket = Interlocked.Read(ref _asked) + 1;
+        if (!_queue.Writer.TryWrite((ticket, request)))
             return false;
-        Interlocked.Increment(ref _asked);
+        Interlocked.Exchange(ref _asked, ticket);
         return true;
     }
 
-    /// <summary>Queues a trigger, waiting for room: for a source that can wait, no trigger is let go.</summary>
+    /// <summary>Queues a trigger, waiting for room: for a source that can wait, no trigger is let go. From one thread (the matcher's).</summary>
     public async ValueTask EnqueueAsync(TriggerRequest request)
     {
-        await _queue.Writer.WriteAsync(request).ConfigureAwait(false);
-        Interlocked.Increment(ref _asked);
+        long ticket = Interlocked.Read(ref _asked) + 1;
+        await _queue.Writer.WriteAsync((ticket, request)).ConfigureAwait(false);
+        Interlocked.Exchange(ref _asked, ticket);
     }
 
     /// <summary>
@@ -79,7 +84,7 @@ public sealed class TriggerRunner : IAsyncDisposable
         long mark = Interlocked.Read(ref _asked);
         lock (_waitersLock)
         {
-            if (Interlocked.Read(ref _dispatched) >= mark)
+            if (_startedUpTo >= mark)
                 return Task.CompletedTask;
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((mark, done));
@@ -87,15 +92,17 @@ public sealed class TriggerRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>A trigger taken from the queue has been started (or could not be): wakes those waiting for it.</summary>
-    private void Dispatched()
+    /// <summary>The trigger of <paramref name="ticket"/> has been started (or could not be): wakes those waiting for every one up to it.</summary>
+    private void Dispatched(long ticket)
     {
-        long dispatched = Interlocked.Increment(ref _dispatched);
         lock (_waitersLock)
         {
+            _startedAhead.Add(ticket);
+            while (_startedAhead.Remove(_startedUpTo + 1))
+                _startedUpTo++;
             for (int i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (_waiters[i].Mark <= dispatched)
+                if (_waiters[i].Mark <= _startedUpTo)
                 {
                     _waiters[i].Done.TrySetResult();
                     _waiters.RemoveAt(i);
@@ -124,15 +131,15 @@ public sealed class TriggerRunner : IAsyncDisposable
 
     private async Task WorkAsync()
     {
-        await foreach (var request in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
-            await RunAsync(request).ConfigureAwait(false);
+        await foreach (var (ticket, request) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+            await RunAsync(ticket, request).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(TriggerRequest request)
+    private async Task RunAsync(long ticket, TriggerRequest request)
     {
         try
         {
-            await RunChildAsync(request).ConfigureAwait(false);
+            await RunChildAsync(ticket, request).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A worker that died would leave its slot, and every trigger after it, waiting for ever.
         catch (Exception e)
@@ -143,7 +150,7 @@ public sealed class TriggerRunner : IAsyncDisposable
         }
     }
 
-    private async Task RunChildAsync(TriggerRequest request)
+    private async Task RunChildAsync(long ticket, TriggerRequest request)
     {
         // The limit covers the whole run: the child, whatever it leaves holding its output, and
         // the draining of that output. When it passes the slot is free, whatever is left.
@@ -167,7 +174,7 @@ public sealed class TriggerRunner : IAsyncDisposable
         }
         finally
         {
-            Dispatched();
+            Dispatched(ticket);
         }
 
         using (child)
