@@ -68,7 +68,7 @@ internal sealed class EvidenceArena
     /// <summary>Records kept.</summary>
     public int Records { get; private set; }
 
-    /// <summary>Bytes of the slots the kept records take (read from other threads for the metrics).</summary>
+    /// <summary>Bytes of the pages the kept records are in (read from other threads for the metrics).</summary>
     public long Bytes => Volatile.Read(ref _bytes);
 
     /// <summary>Records not kept because the budget was spent (read from other threads for the metrics).</summary>
@@ -85,15 +85,21 @@ internal sealed class EvidenceArena
     public bool TryStore(ReadOnlySpan<byte> record, out int handle)
     {
         int c = ClassOf(record.Length);
-        int size = c >= 0 ? ClassSizes[c] : record.Length;
-        if (_bytes + size > _budget)
+        // The budget counts the pages held, not the slots used: a slot in a page already held costs
+        // nothing more, and a page half empty is still memory the process holds.
+        var page = c >= 0 && _withRoom[c].Count > 0 ? _withRoom[c][^1] : null;
+        if (page is null)
         {
-            Volatile.Write(ref _refused, _refused + 1);
-            handle = -1;
-            return false;
+            if (_bytes + (c >= 0 ? PageSize : record.Length) > _budget)
+            {
+                Volatile.Write(ref _refused, _refused + 1);
+                handle = -1;
+                return false;
+            }
+
+            page = TryNewPage(record.Length, c);
         }
 
-        var page = c >= 0 && _withRoom[c].Count > 0 ? _withRoom[c][^1] : TryNewPage(record.Length, c);
         if (page is null)
         {
             handle = -1;
@@ -105,7 +111,6 @@ internal sealed class EvidenceArena
             RemoveWithRoom(page);
         record.CopyTo(page.Bytes.AsSpan(slot * page.SlotSize, record.Length));
         Records++;
-        Volatile.Write(ref _bytes, _bytes + size);
         handle = (page.Id << SlotBits) | slot;
         return true;
     }
@@ -140,7 +145,6 @@ internal sealed class EvidenceArena
         bool wasFull = page.IsFull;
         page.Give(handle & SlotMask);
         Records--;
-        Volatile.Write(ref _bytes, _bytes - page.SlotSize);
         if (page.ClassIndex < 0)
         {
             ReleasePage(page);
@@ -198,11 +202,13 @@ internal sealed class EvidenceArena
 
         var page = new Page(id, bytes, slotSize, classIndex);
         _pages[id] = page;
+        Volatile.Write(ref _bytes, _bytes + bytes.Length);
         return page;
     }
 
     private void ReleasePage(Page page)
     {
+        Volatile.Write(ref _bytes, _bytes - page.Bytes.Length);
         _pages[page.Id] = null;
         _freePageIds.Add(page.Id);
     }
