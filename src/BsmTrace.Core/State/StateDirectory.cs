@@ -45,6 +45,10 @@ public sealed class StateDirectory
             throw new IOException($"state directory {path}: cannot be made ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)})", e);
         }
 
+        // Whoever may change a directory above could put a directory of their choosing at this name,
+        // and feed the next start a checkpoint of theirs.
+        if (FileTrust.OfDirectoriesAbove(System.IO.Path.Combine(path, "."), account) is { } above)
+            throw new IOException($"state directory {path}: {above}");
         using var handle = NativeFile.TryOpen(path, OpenFlags.ReadOnly | OpenFlags.Directory, out int errno)
             ?? throw new IOException($"state directory {path}: cannot be opened ({System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)})");
         // Made now, as root, for the user the service becomes: that user writes the checkpoints.

@@ -37,4 +37,20 @@ public sealed class StateDirectoryTests : IDisposable
         Assert.StartsWith($"bsmtrace: state directory {state}: others can write in it", line, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(state));
     }
+
+    [SkippableFact]
+    public async Task A_state_directory_inside_another_users_directory_is_refused()
+    {
+        OtherUser.RequireRoot();
+        var theirs = Directory.CreateDirectory(_dir.Path("theirs")).FullName;
+        var state = Directory.CreateDirectory(Path.Combine(theirs, "state")).FullName;
+        File.SetUnixFileMode(state, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        OtherUser.Give(theirs); // they could put a directory, and a checkpoint, of their own at its name
+
+        var result = await Run(state);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"bsmtrace: state directory {state}: {theirs}, above", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"belongs to user {OtherUser.Id}", result.StandardError, StringComparison.Ordinal);
+    }
 }
