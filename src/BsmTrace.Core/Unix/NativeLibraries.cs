@@ -28,13 +28,15 @@ internal static class NativeLibraries
     {
         string[] candidates = name switch
         {
-            LibC when OperatingSystem.IsMacOS() => ["libSystem.dylib"],
+            // On macOS a name without a '/' is also looked for in the working directory: a root
+            // process started in one that others can write must not load a library from there.
+            LibC when OperatingSystem.IsMacOS() => ["/usr/lib/libSystem.B.dylib"],
             LibC when OperatingSystem.IsFreeBSD() => ["libc.so.7"],
             LibC => ["libc.so.6", "libc.so"],
             // Debian and Ubuntu ship only the versioned name unless the -dev package is installed;
             // FreeBSD ports and Homebrew/MacPorts put it outside the default search path.
             Pcre2 when OperatingSystem.IsMacOS() =>
-                ["libpcre2-8.0.dylib", "libpcre2-8.dylib", "/opt/homebrew/lib/libpcre2-8.0.dylib", "/usr/local/lib/libpcre2-8.0.dylib", "/opt/local/lib/libpcre2-8.0.dylib"],
+                ["/opt/homebrew/lib/libpcre2-8.0.dylib", "/usr/local/lib/libpcre2-8.0.dylib", "/opt/local/lib/libpcre2-8.0.dylib"],
             Pcre2 => ["libpcre2-8.so.0", "libpcre2-8.so", "/usr/local/lib/libpcre2-8.so.0", "/usr/local/lib/libpcre2-8.so"],
             _ => [],
         };
