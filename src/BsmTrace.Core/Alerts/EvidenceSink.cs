@@ -56,9 +56,10 @@ public sealed class EvidenceSink : AlertSink
             directory = SequenceDirectory(sequence);
             file = directory.TryCreateNew(name, FileMode);
         }
-        catch (IOException)
+        catch (IOException) when (!Directory.Exists(Path.Combine(_path, sequence)))
         {
             // Someone removed the directories (cleaning out old evidence): make them again, once.
+            // (Any other failure, a full disk, is the alert's: counted, not retried here.)
             ForgetDirectories();
             directory = SequenceDirectory(sequence);
             file = directory.TryCreateNew(name, FileMode);
