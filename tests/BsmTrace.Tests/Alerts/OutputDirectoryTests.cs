@@ -187,6 +187,27 @@ public sealed class OutputDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Evidence_directories_cleaned_out_while_running_are_made_again()
+    {
+        var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-B", "-l", logs, "-f", _dir.Write("p.conf", EachExec), "-a", fifo]);
+        await using var writer = await Fifo.OpenAsync(fifo);
+        var evidence = Path.Combine(logs, "each");
+        await writer.WriteAsync(Make(Execve, T));
+        await writer.FlushAsync();
+        await service.WaitUntilAsync(() => Directory.Exists(evidence) && Directory.GetFiles(evidence).Length == 1, "the first evidence file");
+
+        Directory.Delete(evidence, recursive: true); // an administrator clearing out old evidence
+        await writer.WriteAsync(Make(Execve, T + 1));
+        await writer.FlushAsync();
+
+        await service.WaitUntilAsync(() => Directory.Exists(evidence) && Directory.GetFiles(evidence).Length == 1, "the second evidence file, in the directory made again");
+        await service.StopCleanlyAsync();
+        Assert.DoesNotContain(service.Lines, l => l.Contains("cannot write", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Log_files_are_opened_again_on_sighup_and_not_before()
     {
         await using var run = await LoggingServiceAsync();
