@@ -20,7 +20,25 @@ public sealed class PrivilegeDropTests : IDisposable
         OtherUser.RequireRoot();
         var nobody = ServiceAccount.Find("nobody");
         Skip.If(nobody is null, "this system has no user nobody");
+        // After the change the runtime still loads assemblies now and then: the program's and the
+        // runtime's directories must be open to other users (they are where an install puts them).
+        string runtime = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        Skip.IfNot(OpenToOthers(AppContext.BaseDirectory) && OpenToOthers(runtime),
+            $"{AppContext.BaseDirectory} or {runtime} is not readable by other users, as the service's user would need");
         return nobody!;
+    }
+
+    /// <summary>Whether every directory from / down to <paramref name="directory"/> lets other users in, and it lets them read.</summary>
+    private static bool OpenToOthers(string directory)
+    {
+        for (string? d = Path.GetFullPath(directory); d is not null; d = Path.GetDirectoryName(d))
+        {
+            var mode = File.GetUnixFileMode(d);
+            if ((mode & UnixFileMode.OtherExecute) == 0)
+                return false;
+        }
+
+        return (File.GetUnixFileMode(directory) & UnixFileMode.OtherRead) != 0;
     }
 
     [SkippableFact]
