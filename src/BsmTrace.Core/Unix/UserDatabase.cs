@@ -98,7 +98,19 @@ public sealed partial class UserDatabase
         return found != Unknown;
     }
 
-    private static unsafe (string? Name, uint Id) Lookup(uint id, string? byName, bool group)
+    /// <summary>
+    /// A user's id and primary group by name, asked of the system's database each time (not
+    /// cached: the account a service becomes is looked up when it starts); false when there is none.
+    /// </summary>
+    public static bool TryGetAccount(string name, out uint uid, out uint gid)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var entry = Lookup(0, name, group: false);
+        (uid, gid) = (entry.Id, entry.Gid);
+        return entry.Name is not null;
+    }
+
+    private static unsafe (string? Name, uint Id, uint Gid) Lookup(uint id, string? byName, bool group)
     {
         byte* entry = stackalloc byte[StructBufferSize];
         var strings = new byte[StringBufferSize];
@@ -124,11 +136,13 @@ public sealed partial class UserDatabase
             }
 
             if (error != 0 || result == null)
-                return (null, 0);
+                return (null, 0, 0);
 
             var namePointer = *(IntPtr*)entry;
             uint foundId = *(uint*)(entry + 2 * IntPtr.Size);
-            return (Marshal.PtrToStringUTF8(namePointer), foundId);
+            // struct passwd's pw_gid follows pw_uid on Linux, FreeBSD and macOS alike (groups have none here).
+            uint gid = group ? 0 : *(uint*)(entry + (2 * IntPtr.Size) + sizeof(uint));
+            return (Marshal.PtrToStringUTF8(namePointer), foundId, gid);
         }
     }
 
