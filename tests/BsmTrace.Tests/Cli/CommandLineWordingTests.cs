@@ -79,8 +79,7 @@ public sealed class CommandLineWordingTests : IDisposable
         var policy = _dir.Write("p.conf", Policies.Pair);
         var trail = _dir.Write("t.bsm", Trails.Concat(Records.Make(Records.Execve, Trails.Epoch), Records.Make(Records.OpenRead, Trails.Epoch + 1, path: "/x")));
         var logs = Directory.CreateDirectory(_dir.Path("logs")).FullName;
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        string command = $"'{dotnet}' '{Path.Combine(AppContext.BaseDirectory, "bsmtrace.dll")}' -F -l '{logs}' -f '{policy}' -a '{trail}' --state-dir ''";
+        string command = $"{BsmTraceExecutable.ShellWords} -F -l '{logs}' -f '{policy}' -a '{trail}' --state-dir ''";
 
         var (_, onTerminal) = await Command.RunAsync("/usr/bin/script", ["-qec", command, "/dev/null"]);
         var redirected = await BsmTraceProcess.RunAsync(["-F", "-l", logs, "-f", policy, "-a", trail]);

@@ -7,8 +7,6 @@ public static class BsmTraceProcess
 {
     public sealed record Result(int ExitCode, string StandardOutput, byte[] StandardOutputBytes, string StandardError);
 
-    private static string Assembly => Path.Combine(AppContext.BaseDirectory, "bsmtrace.dll");
-
     /// <param name="fileSizeLimitBlocks">
     /// When given, bsmtrace runs under <c>ulimit -f</c> of this many blocks (of 512 or 1024 bytes,
     /// as the shell counts) with SIGXFSZ ignored: a write past it fails as on a full disk.
@@ -16,8 +14,8 @@ public static class BsmTraceProcess
     public static async Task<Result> RunAsync(IEnumerable<string> args, byte[]? stdin = null, string? workingDirectory = null,
         IDictionary<string, string>? environment = null, int? fileSizeLimitBlocks = null)
     {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var start = new ProcessStartInfo(fileSizeLimitBlocks is null ? dotnet : "/bin/sh")
+        var command = BsmTraceExecutable.Command;
+        var start = new ProcessStartInfo(fileSizeLimitBlocks is null ? command[0] : "/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -29,12 +27,13 @@ public static class BsmTraceProcess
         {
             start.ArgumentList.Add("-c");
             start.ArgumentList.Add($"trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\"");
-            start.ArgumentList.Add(dotnet);
+            start.ArgumentList.Add(command[0]);
             // The runtime's W^X double mapping sizes a memory file past any such limit, and cannot start.
             start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
         }
 
-        start.ArgumentList.Add(Assembly);
+        foreach (var word in command.Skip(1))
+            start.ArgumentList.Add(word);
         foreach (var a in args)
             start.ArgumentList.Add(a);
         start.Environment["TZ"] = "UTC";

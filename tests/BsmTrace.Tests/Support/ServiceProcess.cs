@@ -36,8 +36,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </param>
     public static ServiceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, bool hangupAtStart = false)
     {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var start = new ProcessStartInfo(hangupAtStart ? "perl" : dotnet)
+        var command = BsmTraceExecutable.Command;
+        var start = new ProcessStartInfo(hangupAtStart ? "perl" : command[0])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -50,10 +50,11 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.ArgumentList.Add("-MPOSIX");
             start.ArgumentList.Add("-e");
             start.ArgumentList.Add("sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGHUP)) or die; kill 'HUP', $$; exec @ARGV or die");
-            start.ArgumentList.Add(dotnet);
+            start.ArgumentList.Add(command[0]);
         }
 
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "bsmtrace.dll"));
+        foreach (var word in command.Skip(1))
+            start.ArgumentList.Add(word);
         foreach (var a in args)
             start.ArgumentList.Add(a);
         start.Environment["TZ"] = "UTC";

@@ -15,9 +15,13 @@ public sealed class TriggerTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>A script that writes its argument count and each argument, NUL-separated, to a file.</summary>
-    private string ArgvRecorder(string output)
+    /// <summary>A trigger program that writes its argument count and arguments, each ended by NUL, to
+    /// <paramref name="output"/>; or, with <paramref name="perRun"/>, to OUTPUT.PID, one file per run, since
+    /// triggers that run at once would interleave their writes to one file.</summary>
+    private string ArgvRecorder(string output, bool perRun = false)
     {
-        var script = _dir.Write("record-argv", $"#!/bin/sh\n{{ printf '%s\\0' \"$#\"; for a in \"$@\"; do printf '%s\\0' \"$a\"; done; }} >> '{output}'\n");
+        string target = perRun ? $"'{output}'.$$" : $"'{output}'";
+        var script = _dir.Write("record-argv", $"#!/bin/sh\n{{ printf '%s\\0' \"$#\"; for a in \"$@\"; do printf '%s\\0' \"$a\"; done; }} >> {target}\n");
         File.SetUnixFileMode(script, (UnixFileMode)0x1c0); // 0700
         return script;
     }
@@ -52,7 +56,7 @@ public sealed class TriggerTests : IDisposable
     public async Task An_object_that_is_not_utf8_reaches_the_command_as_its_exact_bytes()
     {
         var output = _dir.Path("argv");
-        var script = ArgvRecorder(output);
+        var script = ArgvRecorder(output, perRun: true);
         var policy = _dir.Write("p.conf", $$"""
             sequence s { subject any; state { event any; status any; trigger "{{script}} $object"; }; };
             """);
@@ -65,16 +69,15 @@ public sealed class TriggerTests : IDisposable
         var result = await BsmTraceProcess.RunAsync(["-F", "-f", policy, "-a", trail], workingDirectory: _dir.Root);
 
         Assert.Equal(0, result.ExitCode);
-        // Two triggers run at once, so their lines may come in either order: each is "1\0ARG\0".
-        var written = await File.ReadAllBytesAsync(output);
+        // Two triggers run at once, each into a file of its own: "1\0ARG\0".
         var runs = new List<byte[]>();
-        for (int at = 0; at < written.Length;)
+        foreach (string file in Directory.GetFiles(_dir.Root, "argv.*"))
         {
-            int count = Array.IndexOf(written, (byte)0, at);
-            Assert.Equal("1"u8.ToArray(), written[at..count]);
-            int end = Array.IndexOf(written, (byte)0, count + 1);
-            runs.Add(written[(count + 1)..end]);
-            at = end + 1;
+            var written = await File.ReadAllBytesAsync(file);
+            int count = Array.IndexOf(written, (byte)0);
+            Assert.Equal("1"u8.ToArray(), written[..count]);
+            Assert.Equal(written.Length - 1, Array.IndexOf(written, (byte)0, count + 1));
+            runs.Add(written[(count + 1)..^1]);
         }
 
         Assert.Equal(2, runs.Count);
