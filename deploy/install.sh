@@ -4,27 +4,33 @@
 # policy is never overwritten), the service file, log rotation, and the log
 # and state directories.
 #
-#   deploy/install.sh [--platform freebsd|macos|linux] [--publish-dir DIR] [--user NAME]
+#   deploy/install.sh [--platform freebsd|macos|linux] [--build auto|native|portable]
+#                     [--publish-dir DIR] [--user NAME]
 #
 #   DESTDIR   stage under this directory (packaging); default: none
 #   PREFIX    default /usr/local
-#   DOTNET    the dotnet the launcher runs; default: the one on PATH now
+#   DOTNET    the dotnet a portable build's launcher runs; default: the one on PATH now
 #
-# The build is framework-dependent: the same files run on every system with
-# a .NET runtime of major version 10 or later (RollForward=Major), which is
-# how FreeBSD ships .NET (pkg install dotnet): no FreeBSD runtime packs exist
-# for a self-contained build made elsewhere.
+# The build (deploy/publish.sh) is native where it can be made: Linux or macOS
+# with clang, one file compiled ahead of time that needs no .NET runtime.
+# Elsewhere, or for another --platform than this machine's, it is portable:
+# framework-dependent, the same files on every system with a .NET runtime of
+# major version 10 or later (RollForward=Major), which is how FreeBSD ships
+# .NET (pkg install dotnet): no FreeBSD runtime packs exist for a build made
+# elsewhere. --publish-dir installs either kind as it finds it.
 set -eu
 
 platform=
 publish=
+build=auto
 user=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--platform) platform=$2; shift 2 ;;
+	--build) build=$2; shift 2 ;;
 	--publish-dir) publish=$2; shift 2 ;;
 	--user) user=$2; shift 2 ;;
-	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
 	*) echo "install.sh: unknown argument '$1' (see --help)" >&2; exit 1 ;;
 	esac
 done
@@ -47,15 +53,34 @@ PREFIX=${PREFIX:-/usr/local}
 here=$(cd "$(dirname "$0")/.." && pwd)
 dest() { printf '%s%s' "$DESTDIR" "$1"; }
 
+case "$build" in
+auto|native|portable) ;;
+*) echo "install.sh: --build must be auto, native or portable, not '$build'" >&2; exit 1 ;;
+esac
 if [ -z "$publish" ]; then
+	host=$(uname -s)
+	case "$platform:$host" in
+	freebsd:FreeBSD|macos:Darwin|linux:Linux) ;;
+	*)
+		[ "$build" = native ] && { echo "install.sh: a native build is made for this machine ($host), not for $platform" >&2; exit 1; }
+		build=portable ;;
+	esac
 	publish=$(mktemp -d "${TMPDIR:-/tmp}/bsmtrace-publish.XXXXXX")
 	trap 'rm -rf "$publish"' EXIT
-	echo "Building bsmtrace (framework-dependent, Release) ..."
-	dotnet publish "$here/src/BsmTrace.Service" -c Release -o "$publish" --nologo -v q -p:DebugType=none
+	sh "$here/deploy/publish.sh" "$publish" "$build"
 fi
-[ -f "$publish/bsmtrace.dll" ] || { echo "install.sh: $publish holds no bsmtrace.dll" >&2; exit 1; }
+# A portable build is bsmtrace.dll, run by dotnet (its bsmtrace beside it is only a starter);
+# a native one is the bsmtrace executable alone.
+if [ -f "$publish/bsmtrace.dll" ]; then
+	kind=portable
+elif [ -f "$publish/bsmtrace" ] && [ -x "$publish/bsmtrace" ]; then
+	kind=native
+else
+	echo "install.sh: $publish holds neither bsmtrace.dll (portable) nor a bsmtrace executable (native)" >&2
+	exit 1
+fi
 
-if [ -z "${DOTNET:-}" ]; then
+if [ "$kind" = portable ] && [ -z "${DOTNET:-}" ]; then
 	DOTNET=$(command -v dotnet || true)
 	[ -n "$DOTNET" ] || DOTNET=$PREFIX/bin/dotnet
 fi
@@ -68,9 +93,12 @@ owner=
 # checks the programs its triggers run the same way).
 install -d -m 0755 "$(dest "$libdir")" "$(dest "$PREFIX/bin")" "$(dest "$PREFIX/etc")" \
 	"$(dest "$PREFIX/share/man/man8")" "$(dest "$PREFIX/share/man/man5")"
+# The program's directory is the installer's: what an earlier install put there goes (assemblies
+# of an older version, a portable build that a native one replaces), the settings stay.
+find "$(dest "$libdir")" -mindepth 1 -maxdepth 1 ! -name appsettings.json ! -name appsettings.json.sample -exec rm -rf {} +
 for f in "$publish"/*; do
 	case "$f" in
-	*.pdb) continue ;;
+	*.pdb|*.dbg|*.dSYM) continue ;;
 	*/appsettings.json)
 		# Settings are configuration: one edited since the last install stays.
 		if [ -f "$(dest "$libdir")/appsettings.json" ] && ! cmp -s "$f" "$(dest "$libdir")/appsettings.json"; then
@@ -82,16 +110,26 @@ for f in "$publish"/*; do
 	esac
 	if [ -d "$f" ]; then
 		cp -R "$f" "$(dest "$libdir")/"
+	elif [ "$kind" = native ] && [ "$f" = "$publish/bsmtrace" ]; then
+		install -m 0755 "$f" "$(dest "$libdir")/"
 	else
 		install -m 0644 "$f" "$(dest "$libdir")/"
 	fi
 done
 
-cat > "$(dest "$PREFIX/bin/bsmtrace")" <<LAUNCHER
+if [ "$kind" = native ]; then
+	cat > "$(dest "$PREFIX/bin/bsmtrace")" <<LAUNCHER
+#!/bin/sh
+# bsmtrace, the native build (no .NET runtime needed).
+exec "$libdir/bsmtrace" "\$@"
+LAUNCHER
+else
+	cat > "$(dest "$PREFIX/bin/bsmtrace")" <<LAUNCHER
 #!/bin/sh
 # bsmtrace, run by the .NET runtime installed at $DOTNET.
 exec "\${BSMTRACE_DOTNET:-$DOTNET}" "$libdir/bsmtrace.dll" "\$@"
 LAUNCHER
+fi
 chmod 0755 "$(dest "$PREFIX/bin/bsmtrace")"
 
 install -m 0444 "$here/docs/man/bsmtrace.8" "$(dest "$PREFIX/share/man/man8/bsmtrace.8")"
@@ -144,4 +182,4 @@ if [ -n "$owner" ] && [ -n "$user" ]; then
 	chown "$user" "$(dest "$logdir")" "$(dest "$statedir")"
 fi
 
-echo "Installed bsmtrace for $platform under ${DESTDIR:-/}$PREFIX. Next: $PREFIX/bin/bsmtrace check $PREFIX/etc/bsmtrace.conf"
+echo "Installed bsmtrace ($kind build) for $platform under ${DESTDIR:-/}$PREFIX. Next: $PREFIX/bin/bsmtrace check $PREFIX/etc/bsmtrace.conf"

@@ -11,10 +11,10 @@ public sealed class InstallScriptTests : IDisposable
 
     private static string Script => Path.Combine(SharedData.RepositoryRoot, "deploy", "install.sh");
 
-    private static async Task<string> InstallAsync(string platform, string destdir)
+    private static async Task<string> InstallAsync(string platform, string destdir, string? publishDirectory = null)
     {
         // The program as the tests built it: what install.sh would publish, without publishing again.
-        var (code, output) = await Command.RunAsync("/bin/sh", [Script, "--platform", platform, "--publish-dir", AppContext.BaseDirectory],
+        var (code, output) = await Command.RunAsync("/bin/sh", [Script, "--platform", platform, "--publish-dir", publishDirectory ?? AppContext.BaseDirectory],
             new Dictionary<string, string> { ["DESTDIR"] = destdir, ["PREFIX"] = "/usr/local" });
         Assert.True(code == 0, output);
         return output;
@@ -91,5 +91,43 @@ public sealed class InstallScriptTests : IDisposable
         Assert.Equal("{ \"BsmTrace\": { \"Workers\": 1 } }\n", await File.ReadAllTextAsync(settings));
         Assert.True(File.Exists(settings + ".sample"));
         Assert.Contains("Kept the existing /usr/local/etc/bsmtrace.conf", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task A_native_build_installs_as_one_executable_that_runs_without_dotnet_and_replaces_a_portable_one()
+    {
+        Skip.If(BsmTraceExecutable.Installed is null, "no native build to install: BSMTRACE_EXECUTABLE names none (.ci/run gives the one deploy/publish.sh makes)");
+        string native = Path.GetDirectoryName(BsmTraceExecutable.Installed)!;
+        Skip.IfNot(File.Exists(Path.Combine(native, "bsmtrace")) && !File.Exists(Path.Combine(native, "bsmtrace.dll")),
+            $"{native} holds no native build");
+        string root = _dir.Path("native");
+        string At(string relative) => Path.Combine(root, relative);
+        await InstallAsync("linux", root);
+
+        string output = await InstallAsync("linux", root, native);
+
+        Assert.Contains("Installed bsmtrace (native build)", output, StringComparison.Ordinal);
+        Assert.Equal(["appsettings.json", "bsmtrace"], Directory.GetFileSystemEntries(At("usr/local/lib/bsmtrace")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal((UnixFileMode)0x1ed, Mode(At("usr/local/lib/bsmtrace/bsmtrace"))); // 0755
+        string launcher = await File.ReadAllTextAsync(At("usr/local/bin/bsmtrace"));
+        Assert.Contains("exec \"/usr/local/lib/bsmtrace/bsmtrace\" \"$@\"", launcher, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet", launcher, StringComparison.Ordinal);
+        var (code, checkOutput) = await Command.RunAsync(At("usr/local/lib/bsmtrace/bsmtrace"), ["check", At("usr/local/etc/bsmtrace.conf")],
+            new Dictionary<string, string> { ["PATH"] = "/nonexistent", ["DOTNET_ROOT"] = "/nonexistent" });
+        Assert.True(code == 0, checkOutput);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--build", "fast" }, "install.sh: --build must be auto, native or portable, not 'fast'")]
+    [InlineData(new[] { "--platform", "freebsd", "--build", "native" }, "install.sh: a native build is made for this machine (")]
+    public async Task A_build_it_cannot_make_is_refused_before_anything_is_built_or_installed(string[] args, string message)
+    {
+        string root = _dir.Path("refused");
+        var (code, output) = await Command.RunAsync("/bin/sh", [Script, .. args], new Dictionary<string, string> { ["DESTDIR"] = root });
+
+        Assert.Equal(1, code);
+        Assert.StartsWith(message, output, StringComparison.Ordinal);
+        Assert.Single(output.TrimEnd('\n').Split('\n'));
+        Assert.False(Directory.Exists(root));
     }
 }
