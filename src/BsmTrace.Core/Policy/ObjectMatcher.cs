@@ -13,15 +13,24 @@ namespace BsmTrace.Policy;
 public sealed class ObjectMatcher
 {
     private readonly PcrePattern[] _patterns;
+    private readonly PcrePattern? _combined;
 
-    public ObjectMatcher(PathPrefixSet? paths, IReadOnlyList<PcrePattern> patterns, bool negated, string description)
+    /// <param name="combined">
+    /// The <see cref="CombinedPattern"/> of <paramref name="patterns"/>, asked first when there is
+    /// one: its answer is theirs, except when it reaches a limit, and the items are then asked.
+    /// </param>
+    public ObjectMatcher(PathPrefixSet? paths, IReadOnlyList<PcrePattern> patterns, bool negated, string description, PcrePattern? combined = null)
     {
         ArgumentNullException.ThrowIfNull(patterns);
         Paths = paths;
         _patterns = [.. patterns];
+        _combined = combined;
         Negated = negated;
         Description = description;
     }
+
+    /// <summary>Whether the patterns are matched as one (<see cref="CombinedPattern"/>).</summary>
+    public bool IsCombined => _combined is not null;
 
     public PathPrefixSet? Paths { get; }
 
@@ -54,6 +63,13 @@ public sealed class ObjectMatcher
         bool found = Paths?.Matches(path) == true;
         if (_patterns.Length == 0)
             return found != Negated; // path items alone cannot fail to say
+        if (!found && _combined is not null)
+        {
+            var either = _combined.Match(path, out _);
+            if (either != PcreOutcome.Failed)
+                return (either == PcreOutcome.Match) != Negated;
+        }
+
         for (int i = 0; !found && i < _patterns.Length; i++)
         {
             // A pattern that cannot say decides nothing while another item may still say for sure:

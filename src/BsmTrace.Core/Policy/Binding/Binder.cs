@@ -781,9 +781,28 @@ internal sealed class Binder
         if (_objectMatchers.TryGetValue(key, out var shared))
             return shared;
         var paths = set.Type == SetType.Path ? new PathPrefixSet(set.Paths) : null;
-        var matcher = new ObjectMatcher(paths, set.Patterns, use.Negated, description);
+        var matcher = new ObjectMatcher(paths, set.Patterns, use.Negated, description, CombinePatterns(set.Patterns));
         _objectMatchers.Add(key, matcher);
         return matcher;
+    }
+
+    /// <summary>The set's patterns as one (<see cref="CombinedPattern"/>), or null where they cannot be, or the whole does not compile (too large): then they are asked one by one.</summary>
+    private PcrePattern? CombinePatterns(IReadOnlyList<PcrePattern> items)
+    {
+        if (CombinedPattern.TryJoin([.. items.Select(p => p.Pattern)]) is not { } text)
+            return null;
+        if (_patterns.TryGetValue(text, out var cached))
+            return cached;
+        try
+        {
+            var combined = PcrePattern.Compile(text, _env.PatternLimits);
+            _patterns.Add(text, combined);
+            return combined;
+        }
+        catch (PcreCompileException)
+        {
+            return null;
+        }
     }
 
     private static string Hint(string name, IEnumerable<string> candidates) =>
