@@ -14,6 +14,15 @@ public sealed class BsmTraceMetrics : IDisposable
 {
     public const string MeterName = "BsmTrace";
 
+    /// <summary>The histogram of GC pauses, whose buckets <see cref="GcPauseBuckets"/> gives.</summary>
+    public const string GcPauseHistogram = "bsmtrace.gc.pause";
+
+    /// <summary>
+    /// Bucket bounds in seconds around what matters: the audit pipe's kernel queue holds about a
+    /// millisecond of records at a million a second.
+    /// </summary>
+    public static IReadOnlyList<double> GcPauseBuckets { get; } = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
     private readonly Meter _meter = new(MeterName);
     // Alerts by (sequence, priority), every sequence of every policy applied present from the start at 0,
     // so that rate() and absent() work before the first alert; and reloads by result, both at 0.
@@ -22,9 +31,14 @@ public sealed class BsmTraceMetrics : IDisposable
     private long _reloadsSucceeded;
     private long _reloadsFailed;
 
-    public BsmTraceMetrics(DetectorRun run)
+    public BsmTraceMetrics(DetectorRun run, GcPauses gcPauses)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(gcPauses);
+        _meter.CreateObservableGauge("bsmtrace.gc.pause.longest", () => gcPauses.Longest.TotalSeconds, unit: "s",
+            description: "The longest a garbage collection has stopped every thread, since the start");
+        var pauses = _meter.CreateHistogram<double>(GcPauseHistogram, unit: "s", description: "Garbage collection pauses (every thread stopped), by length");
+        gcPauses.Paused += pause => pauses.Record(pause.TotalSeconds);
         _meter.CreateObservableCounter("bsmtrace.records", () => run.Records, description: "Audit records read");
         _meter.CreateObservableCounter("bsmtrace.bytes", () => run.Bytes, description: "Bytes of audit records read");
         _meter.CreateObservableCounter("bsmtrace.records.malformed", () => run.Damaged, description: "Pieces of damaged input skipped");

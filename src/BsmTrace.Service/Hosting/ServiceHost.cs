@@ -130,6 +130,7 @@ public static class ServiceHost
                 .AddView("dotnet.assembly.count", new MetricStreamConfiguration { Name = "dotnet.assemblies.loaded" })
                 .AddView("dotnet.process.cpu.count", new MetricStreamConfiguration { Name = "dotnet.process.cpus" })
                 .AddView("dotnet.timer.count", new MetricStreamConfiguration { Name = "dotnet.timers" })
+                .AddView(BsmTraceMetrics.GcPauseHistogram, new ExplicitBucketHistogramConfiguration { Boundaries = [.. BsmTraceMetrics.GcPauseBuckets] })
                 .AddPrometheusExporter(o =>
                 {
                     // A scrape reads the counters as they are now: Prometheus asks every few seconds, and a cached answer would be stale.
@@ -164,6 +165,7 @@ public static class ServiceHost
         services.AddSingleton(users);
         services.AddSingleton(run);
         services.AddSingleton(signals);
+        services.AddSingleton<GcPauses>();
         services.AddSingleton<BsmTraceMetrics>();
 
         // The policy as options: a reload is a new value of IOptionsMonitor<PolicyOptions>.

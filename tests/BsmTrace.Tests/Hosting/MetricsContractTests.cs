@@ -50,6 +50,25 @@ public sealed class MetricsContractTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Garbage_collection_pauses_are_exported_once_one_has_run_the_longest_and_by_length()
+    {
+        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
+        var policy = _dir.Write("p.conf", Policies.Pair);
+        int port = ServiceProcess.FreePort();
+        // A first generation of 1 MB: the scrapes' own allocations soon make the runtime collect.
+        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"],
+            new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x100000" });
+
+        var longest = await MetricsScrape.WaitForAsync(service, port, "bsmtrace_gc_pause_longest_seconds", v => v > 0);
+
+        Assert.InRange(longest!.Value, 1e-7, 10);
+        var scrape = await MetricsScrape.GetAsync(port);
+        Assert.True(MetricsScrape.Value(scrape, "bsmtrace_gc_pause_seconds_count") >= 1, scrape);
+        Assert.Equal(MetricsScrape.Value(scrape, "bsmtrace_gc_pause_seconds_count"), MetricsScrape.Value(scrape, "bsmtrace_gc_pause_seconds_bucket", "le=+Inf"));
+        await service.StopCleanlyAsync();
+    }
+
     [SkippableFact]
     public async Task Promtool_accepts_the_scrape()
     {
