@@ -29,6 +29,9 @@ if (args is ["count", var what, var trailPath, var byteCount, var rounds])
 if (args is ["scaled-policy", var kind, var n, var scaledPath])
     return ScaledPolicy.Run(kind, int.Parse(n, System.Globalization.CultureInfo.InvariantCulture), scaledPath);
 
+if (args is ["decode-rate", var decodeTrail])
+    return DecodeRate.Run(decodeTrail);
+
 if (args is ["pattern-worst-case"])
     return PatternWorstCase.Run();
 
