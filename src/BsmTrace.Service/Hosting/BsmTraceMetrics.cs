@@ -31,14 +31,18 @@ public sealed class BsmTraceMetrics : IDisposable
     private long _reloadsSucceeded;
     private long _reloadsFailed;
 
-    public BsmTraceMetrics(DetectorRun run, GcPauses gcPauses)
+    /// <param name="gcPauses">Where metrics are served, the collector's pauses (not listened for otherwise).</param>
+    public BsmTraceMetrics(DetectorRun run, GcPauses? gcPauses = null)
     {
         ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(gcPauses);
-        _meter.CreateObservableGauge("bsmtrace.gc.pause.longest", () => gcPauses.Longest.TotalSeconds, unit: "s",
-            description: "The longest a garbage collection has stopped every thread, since the start");
-        var pauses = _meter.CreateHistogram<double>(GcPauseHistogram, unit: "s", description: "Garbage collection pauses (every thread stopped), by length");
-        gcPauses.Paused += pause => pauses.Record(pause.TotalSeconds);
+        if (gcPauses is not null)
+        {
+            _meter.CreateObservableGauge("bsmtrace.gc.pause.longest", () => gcPauses.Longest.TotalSeconds, unit: "s",
+                description: "The longest a garbage collection has stopped every thread, since the start");
+            var pauses = _meter.CreateHistogram<double>(GcPauseHistogram, unit: "s", description: "Garbage collection pauses (every thread stopped), by length");
+            gcPauses.Start(pause => pauses.Record(pause.TotalSeconds));
+        }
+
         _meter.CreateObservableCounter("bsmtrace.records", () => run.Records, description: "Audit records read");
         _meter.CreateObservableCounter("bsmtrace.bytes", () => run.Bytes, description: "Bytes of audit records read");
         _meter.CreateObservableCounter("bsmtrace.records.malformed", () => run.Damaged, description: "Pieces of damaged input skipped");

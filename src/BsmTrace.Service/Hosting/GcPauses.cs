@@ -3,10 +3,10 @@ using System.Diagnostics.Tracing;
 namespace BsmTrace.Service.Hosting;
 
 /// <summary>
-/// The longest time a garbage collection has stopped every thread of the program, from the
-/// runtime's own GC events (the suspension's start to the restart's end). The runtime's metrics
+/// The garbage collector's pauses (every thread of the program stopped), from the runtime's own
+/// events: the suspension for a collection's start to the restart's end. The runtime's metrics
 /// give only the total: one long pause is what lets the audit pipe's kernel queue (1,024 records)
-/// fill and drop, and so what an administrator needs to see.
+/// fill and drop, and so what an administrator needs to see. Made only where metrics are served.
 /// </summary>
 public sealed class GcPauses : EventListener
 {
@@ -14,25 +14,51 @@ public sealed class GcPauses : EventListener
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private const int SuspendBegin = 9;  // GCSuspendEEBegin_V1
     private const int RestartEnd = 3;    // GCRestartEEEnd_V1
+    // SUSPEND_FOR_GC and SUSPEND_FOR_GC_PREP: the runtime also stops threads for the debugger,
+    // for recompiling code and at shutdown, which are not the collector's pauses.
+    private const uint SuspendForGc = 1;
+    private const uint SuspendForGcPrep = 6;
 
-    private long _suspendedAt;   // DateTime ticks of the pause under way; 0 when none
-    private long _longest;       // TimeSpan ticks
-    private long _pauses;
+    private readonly Lock _lock = new();
+    private EventSource? _runtime;   // found before Start, enabled by it
+    private bool _started;
+    private long _suspendedAt;       // DateTime ticks of the collector's pause under way; 0 when none
+    private long _longest;           // TimeSpan ticks
+    private Action<TimeSpan>? _paused;
 
-    /// <summary>Raised for each pause, on the thread that delivers the runtime's events.</summary>
-    public event Action<TimeSpan>? Paused;
-
-    /// <summary>The longest pause seen since the start.</summary>
+    /// <summary>The longest pause seen since <see cref="Start"/>.</summary>
     public TimeSpan Longest => TimeSpan.FromTicks(Interlocked.Read(ref _longest));
 
-    /// <summary>How many pauses were seen (0: the runtime gives no GC events here, or none happened).</summary>
-    public long Count => Interlocked.Read(ref _pauses);
+    /// <summary>
+    /// Starts listening; <paramref name="paused"/> hears of each pause, on the thread that delivers
+    /// the runtime's events, before <see cref="Longest"/> reflects it. Events are asked for only
+    /// now, so that no pause is seen by one and not the other.
+    /// </summary>
+    public void Start(Action<TimeSpan> paused)
+    {
+        ArgumentNullException.ThrowIfNull(paused);
+        lock (_lock)
+        {
+            _paused = paused;
+            _started = true;
+            if (_runtime is not null)
+                EnableEvents(_runtime, EventLevel.Informational, GcKeyword);
+        }
+    }
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
         ArgumentNullException.ThrowIfNull(eventSource);
-        if (eventSource.Name == RuntimeSource)
-            EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
+        if (eventSource.Name != RuntimeSource)
+            return;
+        // Also called from EventListener's constructor, for sources that exist already: C# sets
+        // this class's field initialisers (the lock) before that constructor runs.
+        lock (_lock)
+        {
+            _runtime = eventSource;
+            if (_started)
+                EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
+        }
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
@@ -42,17 +68,23 @@ public sealed class GcPauses : EventListener
         switch (eventData.EventId)
         {
             case SuspendBegin:
-                _suspendedAt = eventData.TimeStamp.Ticks;
+                _suspendedAt = Reason(eventData) is SuspendForGc or SuspendForGcPrep ? eventData.TimeStamp.Ticks : 0;
                 break;
             case RestartEnd when _suspendedAt != 0:
                 long pause = eventData.TimeStamp.Ticks - _suspendedAt;
                 _suspendedAt = 0;
-                // Told first, so that whoever sees the longest change has seen the pause itself too.
-                Paused?.Invoke(TimeSpan.FromTicks(pause));
-                Interlocked.Increment(ref _pauses);
+                if (pause < 0)
+                    break;
+                _paused?.Invoke(TimeSpan.FromTicks(pause));
                 if (pause > Interlocked.Read(ref _longest))
                     Interlocked.Exchange(ref _longest, pause);
                 break;
         }
+    }
+
+    private static uint? Reason(EventWrittenEventArgs e)
+    {
+        int at = e.PayloadNames?.IndexOf("Reason") ?? -1;
+        return at >= 0 && e.Payload is { } payload && at < payload.Count && payload[at] is uint reason ? reason : null;
     }
 }

@@ -121,6 +121,7 @@ public static class ServiceHost
         web.Configuration.AddConfiguration(configuration);
         web.WebHost.ConfigureKestrel(k => k.Listen(ParseListen(settings.MetricsListen)));
         ConfigureServices(web.Services, web.Configuration, run, users, reloads, signals);
+        web.Services.AddSingleton<GcPauses>();
         web.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.Clear().AddService("bsmtrace", serviceVersion: Cli.CommandLine.Version, autoGenerateServiceInstanceId: false))
             .WithMetrics(m => m
@@ -165,7 +166,6 @@ public static class ServiceHost
         services.AddSingleton(users);
         services.AddSingleton(run);
         services.AddSingleton(signals);
-        services.AddSingleton<GcPauses>();
         services.AddSingleton<BsmTraceMetrics>();
 
         // The policy as options: a reload is a new value of IOptionsMonitor<PolicyOptions>.
