@@ -69,6 +69,15 @@ if [ -z "$publish" ]; then
 	trap 'rm -rf "$publish"' EXIT
 	sh "$here/deploy/publish.sh" "$publish" "$build"
 fi
+libdir=$PREFIX/lib/bsmtrace
+# The program's directory is cleared below: the build must not be in it.
+if [ -d "$(dest "$libdir")" ]; then
+	case "$(cd "$publish" && pwd -P)/" in
+	"$(cd "$(dest "$libdir")" && pwd -P)"/*)
+		echo "install.sh: --publish-dir $publish is inside $(dest "$libdir"), which the install replaces; give the build's own directory" >&2
+		exit 1 ;;
+	esac
+fi
 # A portable build is bsmtrace.dll, run by dotnet (its bsmtrace beside it is only a starter);
 # a native one is the bsmtrace executable alone.
 if [ -f "$publish/bsmtrace.dll" ]; then
@@ -85,7 +94,6 @@ if [ "$kind" = portable ] && [ -z "${DOTNET:-}" ]; then
 	[ -n "$DOTNET" ] || DOTNET=$PREFIX/bin/dotnet
 fi
 
-libdir=$PREFIX/lib/bsmtrace
 owner=
 [ "$(id -u)" -eq 0 ] && owner=1
 
@@ -95,7 +103,7 @@ install -d -m 0755 "$(dest "$libdir")" "$(dest "$PREFIX/bin")" "$(dest "$PREFIX/
 	"$(dest "$PREFIX/share/man/man8")" "$(dest "$PREFIX/share/man/man5")"
 # The program's directory is the installer's: what an earlier install put there goes (assemblies
 # of an older version, a portable build that a native one replaces), the settings stay.
-find "$(dest "$libdir")" -mindepth 1 -maxdepth 1 ! -name appsettings.json ! -name appsettings.json.sample -exec rm -rf {} +
+find "$(dest "$libdir")/" -mindepth 1 -maxdepth 1 ! -name appsettings.json ! -name appsettings.json.sample -exec rm -rf {} +
 for f in "$publish"/*; do
 	case "$f" in
 	*.pdb|*.dbg|*.dSYM) continue ;;

@@ -26,6 +26,12 @@ case "$kind" in
 auto|native|portable) ;;
 *) echo "publish.sh: the build is auto, native or portable, not '$kind'" >&2; exit 1 ;;
 esac
+# A build over an earlier one would leave its files beside the new ones (a portable build's
+# bsmtrace.dll beside a native executable), and install.sh would take the wrong one.
+if [ -e "$out" ] && [ -n "$(ls -A "$out")" ]; then
+	echo "publish.sh: $out is not empty; give a new or empty directory" >&2
+	exit 1
+fi
 
 portable() {
 	echo "Building bsmtrace (portable: framework-dependent, Release) ..."

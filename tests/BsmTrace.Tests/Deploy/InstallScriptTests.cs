@@ -94,7 +94,7 @@ public sealed class InstallScriptTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task A_native_build_installs_as_one_executable_that_runs_without_dotnet_and_replaces_a_portable_one()
+    public async Task A_native_build_installs_as_one_executable_that_runs_withearlierdotnet_and_replaces_a_portable_one()
     {
         Skip.If(BsmTraceExecutable.Installed is null, "no native build to install: BSMTRACE_EXECUTABLE names none (.ci/run gives the one deploy/publish.sh makes)");
         string native = Path.GetDirectoryName(BsmTraceExecutable.Installed)!;
@@ -119,9 +119,11 @@ public sealed class InstallScriptTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "--build", "fast" }, "install.sh: --build must be auto, native or portable, not 'fast'")]
-    [InlineData(new[] { "--platform", "freebsd", "--build", "native" }, "install.sh: a native build is made for this machine (")]
+    [InlineData(new[] { "--platform", "OTHER", "--build", "native" }, "install.sh: a native build is made for this machine (")]
     public async Task A_build_it_cannot_make_is_refused_before_anything_is_built_or_installed(string[] args, string message)
     {
+        // OTHER: a system that is not this machine's.
+        args = [.. args.Select(a => a == "OTHER" ? (OperatingSystem.IsLinux() ? "freebsd" : "linux") : a)];
         string root = _dir.Path("refused");
         var (code, output) = await Command.RunAsync("/bin/sh", [Script, .. args], new Dictionary<string, string> { ["DESTDIR"] = root });
 
@@ -129,5 +131,33 @@ public sealed class InstallScriptTests : IDisposable
         Assert.StartsWith(message, output, StringComparison.Ordinal);
         Assert.Single(output.TrimEnd('\n').Split('\n'));
         Assert.False(Directory.Exists(root));
+    }
+
+    [Fact]
+    public async Task Installing_from_the_installed_programs_own_directory_is_refused_and_leaves_it_whole()
+    {
+        string root = _dir.Path("self");
+        await InstallAsync("linux", root);
+        string installed = Path.Combine(root, "usr/local/lib/bsmtrace");
+        int files = Directory.GetFileSystemEntries(installed).Length;
+
+        var (code, output) = await Command.RunAsync("/bin/sh", [Script, "--platform", "linux", "--publish-dir", installed],
+            new Dictionary<string, string> { ["DESTDIR"] = root, ["PREFIX"] = "/usr/local" });
+
+        Assert.Equal(1, code);
+        Assert.Contains("which the install replaces", output, StringComparison.Ordinal);
+        Assert.Equal(files, Directory.GetFileSystemEntries(installed).Length);
+    }
+
+    [Fact]
+    public async Task A_build_into_a_directory_that_holds_another_is_refused()
+    {
+        string earlier = Directory.CreateDirectory(_dir.Path("old-build")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(earlier, "bsmtrace.dll"), "an earlier build");
+
+        var (code, output) = await Command.RunAsync("/bin/sh", [Path.Combine(SharedData.RepositoryRoot, "deploy", "publish.sh"), earlier, "portable"]);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"publish.sh: {earlier} is not empty; give a new or empty directory\n", output);
     }
 }
