@@ -72,8 +72,8 @@ fi
 libdir=$PREFIX/lib/bsmtrace
 # The program's directory is cleared below: the build must not be in it.
 if [ -d "$(dest "$libdir")" ]; then
-	case "$(cd "$publish" && pwd -P)/" in
-	"$(cd "$(dest "$libdir")" && pwd -P)"/*)
+	case "$(CDPATH='' cd -- "$publish" && pwd -P)/" in
+	"$(CDPATH='' cd -- "$(dest "$libdir")" && pwd -P)"/*)
 		echo "install.sh: --publish-dir $publish is inside $(dest "$libdir"), which the install replaces; give the build's own directory" >&2
 		exit 1 ;;
 	esac

@@ -55,7 +55,8 @@ if [ "$kind" = auto ]; then
 	if [ "$kind" = native ]; then
 		native && exit 0
 		echo "publish.sh: the native build failed (above); building the portable one instead" >&2
-		rm -f "$out/bsmtrace" "$out/bsmtrace.dbg"
+		# Empty when this began (checked above): what the failed build left goes.
+		if [ -d "$out" ]; then find "$out/" -mindepth 1 -delete; fi
 		kind=portable
 	fi
 fi

@@ -37,13 +37,18 @@ public sealed class GcPauses : EventListener
     public void Start(Action<TimeSpan> paused)
     {
         ArgumentNullException.ThrowIfNull(paused);
+        EventSource? runtime;
         lock (_lock)
         {
             _paused = paused;
             _started = true;
-            if (_runtime is not null)
-                EnableEvents(_runtime, EventLevel.Informational, GcKeyword);
+            runtime = _runtime;
         }
+
+        // Outside the lock: EnableEvents takes the runtime's listeners lock, under which the runtime
+        // calls OnEventSourceCreated, which takes ours. Enabling twice alike is harmless.
+        if (runtime is not null)
+            EnableEvents(runtime, EventLevel.Informational, GcKeyword);
     }
 
     protected override void OnEventSourceCreated(EventSource eventSource)
@@ -53,12 +58,15 @@ public sealed class GcPauses : EventListener
             return;
         // Also called from EventListener's constructor, for sources that exist already: C# sets
         // this class's field initialisers (the lock) before that constructor runs.
+        bool started;
         lock (_lock)
         {
             _runtime = eventSource;
-            if (_started)
-                EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
+            started = _started;
         }
+
+        if (started)
+            EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)

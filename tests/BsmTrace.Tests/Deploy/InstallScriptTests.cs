@@ -94,7 +94,7 @@ public sealed class InstallScriptTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task A_native_build_installs_as_one_executable_that_runs_withearlierdotnet_and_replaces_a_portable_one()
+    public async Task A_native_build_installs_as_one_executable_that_runs_without_dotnet_and_replaces_a_portable_one()
     {
         Skip.If(BsmTraceExecutable.Installed is null, "no native build to install: BSMTRACE_EXECUTABLE names none (.ci/run gives the one deploy/publish.sh makes)");
         string native = Path.GetDirectoryName(BsmTraceExecutable.Installed)!;
