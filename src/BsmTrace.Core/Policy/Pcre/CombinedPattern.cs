@@ -5,7 +5,7 @@ namespace BsmTrace.Policy.Pcre;
 /// <summary>
 /// The one pattern <c>(?:p1)|(?:p2)|…</c> that is found in a path exactly when one of a set's
 /// patterns is: matching it is one call into PCRE2's JIT code, where the items one by one are a
-/// call each (50 patterns cost a policy half its speed). Made only from items that wrapping and
+/// call each (bench/run's pattern rows measure the difference). Made only from items that wrapping and
 /// joining cannot change, judged from their text, conservatively: no back references, recursion,
 /// subroutine calls or conditions (the group numbers shift), no named groups (two items may share a
 /// name), no backtracking verbs or start-of-pattern options (<c>(*COMMIT)</c> in one item would stop
