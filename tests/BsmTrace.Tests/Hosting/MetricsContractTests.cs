@@ -21,12 +21,12 @@ public sealed class MetricsContractTests : IDisposable
 
     private static bool HasPromtool => Command.IsInstalled("promtool");
 
-    private async Task<(ServiceProcess Service, int Port, string Scrape)> StartAsync()
+    private async Task<(ServiceProcess Service, int Port, string Scrape)> StartAsync(IDictionary<string, string>? environment = null)
     {
         var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
         var policy = _dir.Write("p.conf", Policies.Pair);
         int port = ServiceProcess.FreePort();
-        var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"]);
+        var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"], environment);
         await MetricsScrape.WaitForAsync(service, port, "bsmtrace_records_total", v => v == 0);
         return (service, port, await MetricsScrape.GetAsync(port));
     }
@@ -53,12 +53,9 @@ public sealed class MetricsContractTests : IDisposable
     [Fact]
     public async Task Garbage_collection_pauses_are_exported_once_one_has_run_the_longest_and_by_length()
     {
-        var fifo = await Fifo.CreateAsync(_dir.Path("pipe"));
-        var policy = _dir.Write("p.conf", Policies.Pair);
-        int port = ServiceProcess.FreePort();
         // A first generation of 1 MB: the scrapes' own allocations soon make the runtime collect.
-        await using var service = ServiceProcess.Start(["-F", "--follow", "-f", policy, "-a", fifo, "--metrics-listen", $"127.0.0.1:{port}"],
-            new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x100000" });
+        var (started, port, _) = await StartAsync(new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x100000" });
+        await using var service = started;
 
         var longest = await MetricsScrape.WaitForAsync(service, port, "bsmtrace_gc_pause_longest_seconds", v => v > 0);
 
